@@ -1,0 +1,167 @@
+/**
+ * npm run train -- --model modified|original --epochs N --batch 64 --schedule plateau
+ *                  --seed S --out DIR [--limit N] [--resume] [--workers N] [--lr 1e-3]
+ *                  [--no-augment] [--validation 5000]
+ *
+ * Trains headless on the official MNIST files with the same core code as the
+ * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
+ * DIR/training-log.json, and DIR/checkpoint/ after every epoch (--resume picks
+ * it up).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_AUGMENT } from '../src/core/augment';
+import type { Checkpoint } from '../src/core/checkpoint';
+import { DEFAULT_VALIDATION_SIZE } from '../src/core/mnist';
+import { MODEL_NAMES } from '../src/core/models';
+import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/schedule';
+import type { TrainConfig, TrainEvent } from '../src/core/trainer';
+import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
+import { defaultWorkers, fail, formatDuration, intArg, numArg, oneOf, pct } from '../src/node/cli';
+import { folderSaver } from '../src/node/fsModel';
+import { loadMnistFromDisk } from '../src/node/nodeData';
+import { ParallelRun } from '../src/node/parallel';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    schedule: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    limit: { type: 'string' },
+    validation: { type: 'string' },
+    workers: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    'no-augment': { type: 'boolean', default: false },
+    backend: { type: 'string' },
+  },
+});
+
+if (!values.out) fail('--out DIR is required');
+const outDir = resolve(values.out);
+const checkpointDir = join(outDir, 'checkpoint');
+const workers = intArg(values.workers, 'workers', defaultWorkers());
+const backend = oneOf(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+
+let resume: Checkpoint | undefined;
+let priorWallSeconds = 0;
+let config: TrainConfig;
+let validationSize: number;
+let trainLimit: number | undefined;
+if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
+  const { checkpoint, extra } = await readCheckpoint(checkpointDir);
+  resume = checkpoint;
+  config = checkpoint.config;
+  validationSize = Number(extra.validationSize ?? DEFAULT_VALIDATION_SIZE);
+  trainLimit = extra.trainLimit === undefined || extra.trainLimit === null ? undefined : Number(extra.trainLimit);
+  priorWallSeconds = Number(extra.wallSeconds ?? 0);
+  if (values.epochs) config = { ...config, epochs: intArg(values.epochs, 'epochs', config.epochs) };
+  console.error(`resuming ${config.model} from ${checkpointDir}: ${checkpoint.epochsDone} of ${config.epochs} epochs done`);
+} else {
+  if (values.resume) console.error(`no checkpoint in ${checkpointDir}; starting fresh`);
+  const scheduleKind = oneOf(values.schedule, 'schedule', Object.keys(DEFAULT_SCHEDULES) as ScheduleKind[], 'plateau');
+  config = {
+    model: oneOf(values.model, 'model', MODEL_NAMES, 'modified'),
+    epochs: intArg(values.epochs, 'epochs', 30),
+    batchSize: intArg(values.batch, 'batch', 64),
+    learningRate: numArg(values.lr, 'lr', 1e-3),
+    schedule: DEFAULT_SCHEDULES[scheduleKind],
+    augment: values['no-augment'] ? null : DEFAULT_AUGMENT,
+    seed: intArg(values.seed, 'seed', 1, 0),
+  };
+  validationSize = intArg(values.validation, 'validation', DEFAULT_VALIDATION_SIZE, 0);
+  trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 0);
+}
+if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
+
+const files = await loadMnistFromDisk();
+await mkdir(outDir, { recursive: true });
+const run = new ParallelRun(workers, backend);
+process.once('SIGINT', () => {
+  console.error('\nstopping after this step (Ctrl-C again to abort)');
+  run.stop();
+  process.once('SIGINT', () => process.exit(130));
+});
+
+const started = Date.now();
+const tty = process.stderr.isTTY;
+let lastLine = 0;
+let pendingCheckpoint: Promise<void> = Promise.resolve();
+const epochSeconds: number[] = [];
+const onEvent = (e: TrainEvent) => {
+  if (e.type === 'batch') {
+    const now = Date.now();
+    if (tty && now - lastLine > 200) {
+      lastLine = now;
+      const width = 24;
+      const filled = Math.round((e.batch / e.batches) * width);
+      process.stderr.write(`\repoch ${e.epoch}/${e.epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} ${e.imagesPerSecond.toFixed(0)} img/s `);
+    } else if (!tty && now - lastLine > 30_000) {
+      lastLine = now;
+      console.error(`  epoch ${e.epoch} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${pct(e.accuracy)} ${e.imagesPerSecond.toFixed(0)} img/s`);
+    }
+  } else if (e.type === 'epoch') {
+    epochSeconds.push(e.seconds);
+    const mean = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
+    const eta = formatDuration(mean * (e.epochs - e.epoch));
+    if (tty) process.stderr.write('\r\x1b[K');
+    console.error(
+      `epoch ${e.epoch}/${e.epochs}  loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}  ` +
+        `val_loss ${e.valLoss.toFixed(4)} val_acc ${pct(e.valAccuracy)}  lr ${e.learningRate.toExponential(1)}  ` +
+        `${e.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(e.seconds)}  ETA ${eta}`,
+    );
+  } else if (e.type === 'checkpoint') {
+    const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
+    pendingCheckpoint = pendingCheckpoint.then(() =>
+      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers }),
+    );
+  }
+};
+
+const outcome = await run.run({ config, validationSize, trainLimit, resume }, files, onEvent);
+await pendingCheckpoint;
+if (tty) process.stderr.write('\r\x1b[K');
+const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
+const { result, test } = outcome;
+if (result.reason === 'diverged') console.error(`\n${result.message}`);
+
+const log = {
+  model: config.model,
+  config,
+  seed: config.seed,
+  validationSize,
+  trainLimit: trainLimit ?? null,
+  trainImages: trainLimit ?? files.train.count - validationSize,
+  workers,
+  backend: `${outcome.backend} (${workers} worker thread${workers > 1 ? 's' : ''}, data-parallel)`,
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, host: hostname(), node: process.version },
+  stopReason: result.reason,
+  message: result.message ?? null,
+  epochsDone: result.epochsDone,
+  epochs: result.history,
+  testAccuracy: test.accuracy,
+  testLoss: test.loss,
+  testCount: test.count,
+  perClassAccuracy: test.perClassAccuracy,
+  confusion: test.confusion,
+  wallSeconds,
+  finishedAt: new Date().toISOString(),
+  command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
+};
+await folderSaver(outDir).save!({
+  ...outcome.artifacts,
+  userDefinedMetadata: { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone },
+});
+await writeFile(join(outDir, 'training-log.json'), `${JSON.stringify(log, null, 1)}\n`);
+if (result.reason === 'completed') await rm(checkpointDir, { recursive: true, force: true });
+console.error(
+  `${result.reason}: ${result.epochsDone} epochs in ${formatDuration(wallSeconds)}; test accuracy ${pct(test.accuracy)} ` +
+    `(${test.correct}/${test.count}); model written to ${outDir}`,
+);
+process.exit(result.reason === 'diverged' ? 1 : 0);

@@ -1,0 +1,212 @@
+/**
+ * Training kernels for tfjs's wasm backend.
+ *
+ * Stock tfjs-backend-wasm has no Conv2DBackpropFilter (so convolutions cannot
+ * train) and a naive Conv2DBackpropInput. Both gradients are themselves
+ * convolutions, so we express them as forward Conv2D calls and let XNNPACK's
+ * fast path do the work:
+ *
+ *   dW[a,b,ci,co] = sum_{n,i,j} xPad[n,i+a,j+b,ci] * dy[n,i,j,co]
+ *     = Conv2D(x as [ci,H,W,n], filter dy as [OH,OW,n,co])  -> [ci,fh,fw,co]
+ *   dx = Conv2D(dy padded by (f-1-pad), filter rot180(W) as [fh,fw,co,ci])
+ *
+ * Only stride 1 and dilation 1 in NHWC are covered (all our models need);
+ * anything else throws instead of computing a wrong gradient.
+ *
+ * Two stock kernels are also replaced because they dominate a training step:
+ * BatchMatMul with a transposed operand (a dense layer's backward pass) falls
+ * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
+ * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
+ * straight on the wasm heap.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelArgs = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: WasmBackendLike;
+  attrs: Record<string, unknown>;
+};
+interface WasmBackendLike {
+  disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+type KernelImpl = (args: KernelArgs) => tf.TensorInfo;
+
+function kernel(name: string): KernelImpl {
+  const config = tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`wasm kernel ${name} is not registered; import @tensorflow/tfjs-backend-wasm first`);
+  return config.kernelFunc as unknown as KernelImpl;
+}
+
+function convInfoFor(
+  op: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+): tf.backend_util.Conv2DInfo {
+  const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW') ?? 'NHWC');
+  if (dataFormat !== 'channelsLast') throw new Error(`${op} on wasm supports NHWC only, got ${String(attrs.dataFormat)}`);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'valid' | 'same' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    dataFormat,
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) {
+    throw new Error(`${op} on wasm supports stride 1 only, got ${info.strideHeight}x${info.strideWidth}`);
+  }
+  return info;
+}
+
+function explicitPad(top: number, bottom: number, left: number, right: number) {
+  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+}
+
+function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs;
+  const info = convInfoFor('Conv2DBackpropFilter', x.shape, attrs.filterShape as number[], attrs);
+  const transpose = kernel('Transpose');
+  const conv2d = kernel('Conv2D');
+  const { top, bottom, left, right } = info.padInfo;
+  const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
+  const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
+  const out = conv2d({
+    inputs: { x: xT, filter: dyT },
+    backend,
+    attrs: { strides: 1, pad: explicitPad(top, bottom, left, right), dataFormat: 'NHWC', dilations: 1 },
+  });
+  const dW = transpose({ inputs: { x: out }, backend, attrs: { perm: [1, 2, 0, 3] } });
+  for (const t of [xT, dyT, out]) backend.disposeData(t.dataId);
+  return dW;
+}
+
+function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { dy, filter } = inputs;
+  const info = convInfoFor('Conv2DBackpropInput', attrs.inputShape as number[], filter.shape, attrs);
+  const { top, bottom, left, right } = info.padInfo;
+  const fh = info.filterHeight;
+  const fw = info.filterWidth;
+  const flipped = kernel('Reverse')({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });
+  const swapped = kernel('Transpose')({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } });
+  const dx = kernel('Conv2D')({
+    inputs: { x: dy, filter: swapped },
+    backend,
+    attrs: {
+      strides: 1,
+      pad: explicitPad(fh - 1 - top, fh - 1 - bottom, fw - 1 - left, fw - 1 - right),
+      dataFormat: 'NHWC',
+      dilations: 1,
+    },
+  });
+  backend.disposeData(flipped.dataId);
+  backend.disposeData(swapped.dataId);
+  return dx;
+}
+
+function batchMatMulVia(stock: KernelImpl): KernelImpl {
+  return ({ inputs, backend, attrs }) => {
+    const { a, b } = inputs;
+    const transposeA = Boolean(attrs.transposeA);
+    const transposeB = Boolean(attrs.transposeB);
+    const batch = (s: number[]) => s.slice(0, -2).reduce((n, d) => n * d, 1);
+    if ((!transposeA && !transposeB) || batch(a.shape) !== 1 || batch(b.shape) !== 1) {
+      return stock({ inputs, backend, attrs });
+    }
+    const swapLast = (t: tf.TensorInfo) => {
+      const perm = t.shape.map((_, i) => i);
+      perm.splice(-2, 2, t.shape.length - 1, t.shape.length - 2);
+      return kernel('Transpose')({ inputs: { x: t }, backend, attrs: { perm } });
+    };
+    const aT = transposeA ? swapLast(a) : a;
+    const bT = transposeB ? swapLast(b) : b;
+    const out = stock({ inputs: { a: aT, b: bT }, backend, attrs: { transposeA: false, transposeB: false } });
+    if (aT !== a) backend.disposeData(aT.dataId);
+    if (bT !== b) backend.disposeData(bT.dataId);
+    return out;
+  };
+}
+
+/** Gradient of max pooling: each output's gradient goes to the first maximum of its window. */
+function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { dy, input } = inputs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize as number | [number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'valid' | 'same' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  const out = backend.makeOutput(input.shape, 'float32');
+  // Views are taken after makeOutput: an allocation can grow (and detach) the heap.
+  const x = backend.typedArrayFromHeap(input);
+  const g = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { filterHeight, filterWidth } = info;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+  const rowStride = inWidth * C;
+  const best = new Float32Array(C);
+  const bestAt = new Int32Array(C);
+  let gi = 0;
+  for (let n = 0; n < batchSize; n++) {
+    const base = n * inHeight * rowStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = Math.max(0, oh * strideHeight - padTop);
+      const h1 = Math.min(inHeight, oh * strideHeight - padTop + filterHeight);
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = Math.max(0, ow * strideWidth - padLeft);
+        const w1 = Math.min(inWidth, ow * strideWidth - padLeft + filterWidth);
+        best.fill(-Infinity);
+        bestAt.fill(-1);
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const p = base + h * rowStride + w * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[p + c];
+              if (v > best[c]) {
+                best[c] = v;
+                bestAt[c] = p + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < C; c++, gi++) {
+          if (bestAt[c] >= 0) dx[bestAt[c]] += g[gi];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+let registered = false;
+
+/**
+ * Registers (once) the wasm training kernels. Call before the wasm backend is
+ * first used: a replaced stock kernel keeps its setup function, which the
+ * engine runs when the backend initializes.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  const stockBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!stockBatchMatMul) throw new Error('import @tensorflow/tfjs-backend-wasm before registering its training kernels');
+  const configs: [string, KernelImpl, tf.KernelConfig['setupFunc']?][] = [
+    ['Conv2DBackpropFilter', conv2dBackpropFilter],
+    ['Conv2DBackpropInput', conv2dBackpropInput],
+    ['BatchMatMul', batchMatMulVia(stockBatchMatMul.kernelFunc as unknown as KernelImpl), stockBatchMatMul.setupFunc],
+    ['MaxPoolGrad', maxPoolGrad],
+  ];
+  for (const [kernelName, impl, setupFunc] of configs) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: impl as unknown as tf.KernelFunc, setupFunc });
+  }
+}
