@@ -300,7 +300,7 @@ export class Trainer {
 
   private applyGradients(grads: tf.NamedTensorMap, lr: number): void {
     (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    this.optimizer.applyGradients(grads as Parameters<tf.Optimizer["applyGradients"]>[0]);
+    this.optimizer.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
   }
 
   /** Sums gradients (and the step's loss, hits and stop flag) over replicas. */
