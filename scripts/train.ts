@@ -128,7 +128,8 @@ const outcome = await run.run({ config, validationSize, trainLimit, resume }, fi
 await pendingCheckpoint;
 if (tty) process.stderr.write('\r\x1b[K');
 const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
-const { result, test } = outcome;
+const { result } = outcome;
+const test = outcome.test!;
 if (result.reason === 'diverged') console.error(`\n${result.message}`);
 
 const log = {

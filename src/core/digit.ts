@@ -32,8 +32,8 @@ export type Polarity = 'auto' | 'dark-on-light' | 'light-on-dark';
 
 /**
  * Converts RGBA pixels to ink. With 'auto' the polarity is read off the
- * border: a light border means dark ink on light paper. A transparent border
- * means the paper is transparent, and ink is simply opacity.
+ * border: a light border means dark ink on light paper. A mostly transparent
+ * border means the paper is transparent, and ink is simply opacity.
  */
 export function inkFromRGBA(rgba: ArrayLike<number>, width: number, height: number, polarity: Polarity = 'auto'): InkImage {
   const n = width * height;
@@ -46,7 +46,7 @@ export function inkFromRGBA(rgba: ArrayLike<number>, width: number, height: numb
   }
   const border = borderStats(lum, alpha, width, height);
   const ink = new Float32Array(n);
-  if (border.opaque === 0 && polarity === 'auto') {
+  if (border.opaque < border.count / 2 && polarity === 'auto') {
     for (let i = 0; i < n; i++) ink[i] = alpha[i];
     return { width, height, ink };
   }
@@ -62,7 +62,9 @@ export function inkFromRGBA(rgba: ArrayLike<number>, width: number, height: numb
 function borderStats(lum: Float32Array, alpha: Float32Array, w: number, h: number) {
   let sum = 0;
   let opaque = 0;
+  let count = 0;
   const add = (i: number) => {
+    count++;
     if (alpha[i] >= 0.5) {
       sum += lum[i];
       opaque++;
@@ -76,7 +78,7 @@ function borderStats(lum: Float32Array, alpha: Float32Array, w: number, h: numbe
     add(y * w);
     if (w > 1) add(y * w + w - 1);
   }
-  return { opaque, meanLum: opaque ? sum / opaque : NaN };
+  return { count, opaque, meanLum: opaque ? sum / opaque : NaN };
 }
 
 export function preprocessDrawing(img: InkImage, threshold = INK_THRESHOLD): Preprocessed {

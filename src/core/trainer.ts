@@ -266,36 +266,50 @@ export class Trainer {
         correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'float32')));
         const ce = tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tf.Scalar;
         ceT = tf.keep(ce);
-        const reg = this.model.calculateLosses();
+        // Kernel regularisers (L2); Sequential.calculateLosses() misses them, so ask each layer.
+        const reg = this.model.layers.flatMap((l) => l.calculateLosses());
         return reg.length ? (tf.addN([ce, ...reg]) as tf.Scalar) : ce;
       }, this.vars);
     });
-    value.dispose();
+    if (value !== ceT) value.dispose();
+    // The clipped cross-entropy stays finite even when the weights have blown up,
+    // so divergence is judged on the gradients too.
+    const gradNormT = this.replica.size === 1 ? tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) : null;
     try {
-      const [ceData, correctData] = await Promise.all([ceT!.data(), correctT!.data()]);
+      const [ceData, correctData, normData] = await Promise.all([ceT!.data(), correctT!.data(), gradNormT?.data()]);
       let loss = ceData[0];
       let correct = correctData[0];
       let stop = this.stopRequested;
       if (this.replica.size === 1) {
-        if (!Number.isFinite(loss)) throw new DivergedError(divergedMessage(loss, this.globalStep + 1, lr));
+        this.checkFinite(loss, normData![0], lr);
         if (!stop) this.applyGradients(grads, lr);
       } else {
         const reduced = await this.reduceGradients(grads, loss, correct, stop);
         loss = reduced.loss;
         correct = reduced.correct;
         stop = reduced.stop;
-        if (!Number.isFinite(loss)) {
+        try {
+          this.checkFinite(loss, reduced.gradNormSq, lr);
+          if (!stop) this.applyGradients(reduced.grads, lr);
+        } finally {
           tf.dispose(reduced.grads);
-          throw new DivergedError(divergedMessage(loss, this.globalStep + 1, lr));
         }
-        if (!stop) this.applyGradients(reduced.grads, lr);
-        tf.dispose(reduced.grads);
       }
       return { loss, correct, stop };
     } finally {
       tf.dispose([ceT!, correctT!]);
+      if (gradNormT) gradNormT.dispose();
       tf.dispose(grads);
     }
+  }
+
+  private checkFinite(loss: number, gradNormSq: number, lr: number): void {
+    if (Number.isFinite(loss) && Number.isFinite(gradNormSq)) return;
+    const what = Number.isFinite(loss) ? 'NaN (its gradients are not finite)' : String(loss);
+    throw new DivergedError(
+      `Training stopped: the loss became ${what} at step ${this.globalStep + 1} (learning rate ${lr.toPrecision(3)}). ` +
+        'The weights from the last completed epoch were kept. Try a smaller learning rate.',
+    );
   }
 
   private applyGradients(grads: tf.NamedTensorMap, lr: number): void {
@@ -322,14 +336,18 @@ export class Trainer {
     const out: tf.NamedTensorMap = {};
     o = 0;
     const inv = 1 / size;
+    let gradNormSq = 0;
     for (let i = 0; i < names.length; i++) {
       const len = arrays[i].length;
       const slice = buf.subarray(o, o + len);
-      for (let j = 0; j < len; j++) slice[j] *= inv;
+      for (let j = 0; j < len; j++) {
+        slice[j] *= inv;
+        gradNormSq += slice[j] * slice[j];
+      }
       out[names[i]] = tf.tensor(slice, grads[names[i]].shape);
       o += len;
     }
-    return { grads: out, loss: buf[o] * inv, correct: buf[o + 1], stop: buf[o + 2] > 0 };
+    return { grads: out, gradNormSq, loss: buf[o] * inv, correct: buf[o + 1], stop: buf[o + 2] > 0 };
   }
 
   /**
@@ -381,9 +399,4 @@ export class Trainer {
     this.history = [...restored.history];
     Object.assign(this.schedule.state, restored.schedule as ScheduleState);
   }
-}
-
-function divergedMessage(loss: number, step: number, lr: number): string {
-  return `Training stopped: the loss became ${loss} at step ${step} (learning rate ${lr.toPrecision(3)}). ` +
-    'The weights from the last completed epoch were kept. Try a smaller learning rate.';
 }

@@ -31,12 +31,12 @@ export interface WorkerInit {
 
 export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
-  | { type: 'done'; result: TrainResult; test: Omit<Evaluation, 'predictions'>; artifacts: tf.io.ModelArtifacts; backend: string }
+  | { type: 'done'; result: TrainResult; test: Evaluation | null; artifacts: tf.io.ModelArtifacts; backend: string }
   | { type: 'error'; message: string };
 
 export interface ParallelOutcome {
   result: TrainResult;
-  test: Omit<Evaluation, 'predictions'>;
+  test: Evaluation | null;
   artifacts: tf.io.ModelArtifacts;
   backend: string;
 }

@@ -16,11 +16,13 @@ export interface SessionSpec {
   validationSize: number;
   trainLimit?: number;
   resume?: Checkpoint;
+  /** Evaluate on the official test set afterwards (default true). */
+  evaluateTest?: boolean;
 }
 
 export interface SessionOutcome {
   result: TrainResult;
-  test: Evaluation;
+  test: Evaluation | null;
   model: tf.LayersModel;
 }
 
@@ -44,6 +46,6 @@ export async function runSession(
   });
   const result = await trainer.run();
   trainer.optimizer.dispose();
-  const test = await evaluateModel(model, splits.test, { replica });
+  const test = spec.evaluateTest === false ? null : await evaluateModel(model, splits.test, { replica });
   return { result, test, model };
 }

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       artifacts = a;
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
     }));
-    const { predictions: _omit, ...test } = outcome.test;
+    const test = outcome.test ? { ...outcome.test, predictions: undefined } : null;
     post({ type: 'done', result: outcome.result, test, artifacts: artifacts!, backend: tf.getBackend() });
   }
 }

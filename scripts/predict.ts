@@ -1,0 +1,41 @@
+/**
+ * npm run predict -- --model DIR FILE...
+ *
+ * Classifies PNG images of any size (dark ink on light paper or the other way
+ * round, detected) through exactly the preprocessing the drawing pad uses.
+ * Prints one JSON line per file; unreadable files get an error line and the
+ * rest are still classified.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { preprocessDrawing } from '../src/core/digit';
+import { fail } from '../src/node/cli';
+import { loadModelFromFolder } from '../src/node/fsModel';
+import { initNodeBackend } from '../src/node/nodeBackend';
+import { readPngInk } from '../src/node/png';
+
+const { values, positionals } = parseArgs({ options: { model: { type: 'string' } }, allowPositionals: true });
+if (!values.model) fail('--model DIR is required');
+if (positionals.length === 0) fail('give at least one PNG file');
+
+await initNodeBackend('wasm');
+const model = await loadModelFromFolder(values.model).catch((e: Error) => fail(e.message));
+let failures = 0;
+for (const file of positionals) {
+  try {
+    const pre = preprocessDrawing(await readPngInk(file));
+    if (pre.empty) {
+      console.log(JSON.stringify({ file, empty: true, digit: null, probabilities: null }));
+      continue;
+    }
+    const probs = tf.tidy(() => model.predict(tf.tensor4d(pre.pixels, [1, 28, 28, 1])) as tf.Tensor);
+    const p = Array.from(await probs.data());
+    probs.dispose();
+    const digit = p.indexOf(Math.max(...p));
+    console.log(JSON.stringify({ file, digit, probabilities: p.map((v) => Number(v.toFixed(6))) }));
+  } catch (e) {
+    failures++;
+    console.log(JSON.stringify({ file, error: `cannot classify: ${(e as Error).message}` }));
+  }
+}
+process.exitCode = failures === positionals.length ? 1 : 0;

@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { augmentBatch, randomTransforms } from '../../src/core/augment';
+import { makeRng } from '../../src/core/rng';
+import { useBackend } from '../helpers/backend';
+
+beforeAll(() => useBackend('wasm'));
+
+/** A 28x28 image with a bright square whose top-left corner is at (x, y). */
+function square(x: number, y: number, size = 6): Float32Array {
+  const img = new Float32Array(784);
+  for (let r = y; r < y + size; r++) for (let c = x; c < x + size; c++) img[r * 28 + c] = 1;
+  return img;
+}
+
+function centreOfMass(img: Float32Array | Int32Array | Uint8Array): { x: number; y: number; mass: number } {
+  let m = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < 784; i++) {
+    m += img[i];
+    sx += img[i] * (i % 28);
+    sy += img[i] * Math.floor(i / 28);
+  }
+  return { x: sx / m, y: sy / m, mass: m };
+}
+
+describe('augmentation', () => {
+  it('is the identity when every range is zero', async () => {
+    const img = square(5, 9);
+    const out = augmentBatch(tf.tensor4d(img, [1, 28, 28, 1]), { rotation: 0, zoom: 0, shift: 0 }, makeRng(1));
+    const data = await out.data();
+    for (let i = 0; i < 784; i++) expect(data[i]).toBeCloseTo(img[i], 5);
+  });
+
+  it('keeps rotations, zooms and shifts within the configured ranges', async () => {
+    const cfg = { rotation: 10, zoom: 0.1, shift: 0.1 };
+    const t = randomTransforms(500, 28, cfg, makeRng(2));
+    for (let i = 0; i < 500; i++) {
+      const a0 = t[i * 8];
+      const b0 = t[i * 8 + 3];
+      const scale = 1 / Math.hypot(a0, b0); // forward zoom
+      const angle = (Math.atan2(-b0, a0) * 180) / Math.PI;
+      expect(scale).toBeGreaterThanOrEqual(0.9 - 1e-6);
+      expect(scale).toBeLessThanOrEqual(1.1 + 1e-6);
+      expect(Math.abs(angle)).toBeLessThanOrEqual(10 + 1e-4);
+    }
+  });
+
+  it('moves the content by the drawn shift, on the backend, for a whole batch', async () => {
+    const n = 64;
+    const batch = new Float32Array(n * 784);
+    for (let i = 0; i < n; i++) batch.set(square(11, 11), i * 784);
+    const cfg = { rotation: 0, zoom: 0, shift: 0.1 };
+    const transforms = randomTransforms(n, 28, cfg, makeRng(3));
+    const out = await augmentBatch(tf.tensor4d(batch, [n, 28, 28, 1]), cfg, makeRng(3)).data();
+    for (let i = 0; i < n; i++) {
+      const com = centreOfMass(out.subarray(i * 784, (i + 1) * 784) as Float32Array);
+      // With no rotation or zoom, the forward shift is minus the inverse offset.
+      const tx = 13.5 - transforms[i * 8 + 2] - 13.5;
+      const ty = 13.5 - transforms[i * 8 + 5] - 13.5;
+      expect(com.x - 13.5).toBeCloseTo(tx, 0);
+      expect(com.y - 13.5).toBeCloseTo(ty, 0);
+      expect(com.mass).toBeCloseTo(36, 0);
+    }
+  });
+
+  it('rotates about the centre, keeping the ink', async () => {
+    const img = square(8, 11, 12);
+    const out = await augmentBatch(tf.tensor4d(img, [1, 28, 28, 1]), { rotation: 10, zoom: 0, shift: 0 }, makeRng(5)).data();
+    const before = centreOfMass(img);
+    const after = centreOfMass(out as Float32Array);
+    expect(after.mass).toBeCloseTo(before.mass, -1);
+    expect(after.x).toBeCloseTo(before.x, 0);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Our wasm kernels against tfjs's reference cpu backend: the gradients of
+ * every convolution shape the two models use, plus the replaced BatchMatMul
+ * and MaxPoolGrad kernels.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../helpers/backend';
+import { makeRng } from '../../src/core/rng';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  await useBackend('wasm');
+});
+
+function randomArray(n: number, seed: number): Float32Array {
+  const rng = makeRng(seed);
+  return Float32Array.from({ length: n }, () => rng() * 2 - 1);
+}
+
+type Arrays = Float32Array[];
+async function onBackend(name: string, f: () => tf.Tensor[]): Promise<Arrays> {
+  await tf.setBackend(name);
+  const ts = tf.tidy(f);
+  const out = await Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(ts);
+  return out;
+}
+
+function expectClose(a: Float32Array, b: Float32Array, relTol = 1e-4) {
+  expect(a.length).toBe(b.length);
+  let maxErr = 0;
+  let maxRef = 0;
+  for (let i = 0; i < a.length; i++) {
+    maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
+    maxRef = Math.max(maxRef, Math.abs(b[i]));
+  }
+  expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(relTol);
+}
+
+const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same' }[] = [
+  { name: 'conv1 5x5 1->32 valid', x: [3, 32, 32, 1], f: [5, 5, 1, 32], pad: 'valid' },
+  { name: 'conv2 5x5 32->32 valid', x: [2, 28, 28, 32], f: [5, 5, 32, 32], pad: 'valid' },
+  { name: 'conv3 3x3 32->64 valid', x: [2, 12, 12, 32], f: [3, 3, 32, 64], pad: 'valid' },
+  { name: 'conv4 3x3 64->64 valid', x: [2, 10, 10, 64], f: [3, 3, 64, 64], pad: 'valid' },
+  { name: 'original conv2 5x5 6->16 valid', x: [4, 14, 14, 6], f: [5, 5, 6, 16], pad: 'valid' },
+  { name: '3x3 same padding', x: [2, 9, 7, 5], f: [3, 3, 5, 4], pad: 'same' },
+  { name: 'non-square 2x4 same padding', x: [2, 8, 9, 3], f: [2, 4, 3, 6], pad: 'same' },
+];
+
+describe('wasm convolution gradients match the cpu backend', () => {
+  for (const c of convCases) {
+    it(c.name, async () => {
+      const xv = randomArray(c.x.reduce((a, b) => a * b), 1);
+      const fv = randomArray(c.f.reduce((a, b) => a * b), 2);
+      const grads = () => {
+        const x = tf.tensor4d(xv, c.x);
+        const f = tf.tensor4d(fv, c.f);
+        const y = tf.conv2d(x, f, 1, c.pad);
+        const r = tf.tensor(randomArray(y.size, 3), y.shape);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad), r)));
+        return g([x, f]);
+      };
+      const [cdx, cdw] = await onBackend('cpu', grads);
+      const [wdx, wdw] = await onBackend('wasm', grads);
+      expectClose(wdx, cdx);
+      expectClose(wdw, cdw);
+    });
+  }
+
+  it('refuses strides it does not implement instead of returning a wrong gradient', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 8, 8, 2]) as tf.Tensor4D;
+    const f = tf.ones([3, 3, 2, 2]) as tf.Tensor4D;
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid')));
+    expect(() => g([x, f])).toThrow(/stride 1 only, got 2x2/);
+    tf.dispose([x, f]);
+  });
+});
+
+describe('replaced wasm kernels match the cpu backend', () => {
+  for (const [ta, tb] of [[false, true], [true, false], [true, true], [false, false]] as const) {
+    it(`matMul transposeA=${ta} transposeB=${tb}`, async () => {
+      const av = randomArray(37 * 23, 4);
+      const bv = randomArray(23 * 11, 5);
+      const f = () => {
+        const a = tf.tensor2d(av, ta ? [23, 37] : [37, 23]);
+        const b = tf.tensor2d(bv, tb ? [11, 23] : [23, 11]);
+        return [tf.matMul(a, b, ta, tb)];
+      };
+      expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-5);
+    });
+  }
+
+  it('batched matMul with transposes still works (stock kernel path)', async () => {
+    const av = randomArray(3 * 5 * 4, 6);
+    const bv = randomArray(3 * 6 * 5, 7);
+    const f = () => [tf.matMul(tf.tensor3d(av, [3, 5, 4]), tf.tensor3d(bv, [3, 6, 5]), true, true)];
+    expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-5);
+  });
+
+  for (const [pool, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'valid']] as const) {
+    it(`max-pool gradient, ${pool}x${pool} stride ${stride} ${pad}`, async () => {
+      const xv = randomArray(2 * 12 * 10 * 3, 8);
+      const f = () => {
+        const x = tf.tensor4d(xv, [2, 12, 10, 3]);
+        const y = tf.maxPool(x, pool, stride, pad);
+        const r = tf.tensor(randomArray(y.size, 9), y.shape);
+        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, pool, stride, pad), r)))(x)];
+      };
+      expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-6);
+    });
+  }
+});
