@@ -1,0 +1,130 @@
+/**
+ * The command-line tools as a person runs them: train (with a stop and a
+ * resume), eval and predict, on real MNIST.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode } from 'fast-png';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMnistFromDisk } from '../../src/node/nodeData';
+import { repoRoot } from '../../src/node/paths';
+
+const dir = mkdtempSync(join(tmpdir(), 'mnist-cli-'));
+const modelDir = join(dir, 'model');
+
+function npm(args: string[]) {
+  const r = spawnSync('npm', ['run', '--silent', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run train / eval / predict', () => {
+  beforeAll(async () => {
+    // Train 2 epochs, stopping with Ctrl-C once the first epoch is checkpointed...
+    const args = ['--import', 'tsx', 'scripts/train.ts', '--model', 'original', '--epochs', '2', '--limit', '24000', '--validation', '500', '--workers', '2', '--seed', '3', '--out', modelDir];
+    // The script itself (npm would die of the Ctrl-C and orphan it), so we can wait for its graceful stop.
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const interrupted = await new Promise<number | null>((resolve) => {
+      const poll = setInterval(() => {
+        if (/epoch 1\/2 /.test(stderr) && existsSync(join(modelDir, 'checkpoint', 'meta.json'))) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }
+      }, 50);
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.on('exit', (code) => {
+        clearInterval(poll);
+        resolve(code);
+      });
+    });
+    expect(stderr).toMatch(/stopping after this step/);
+    expect(interrupted).toBe(0);
+    expect(existsSync(join(modelDir, 'checkpoint', 'meta.json'))).toBe(true);
+    // ...then resume and finish.
+    const resumed = npm(['train', '--', '--out', modelDir, '--resume']);
+    expect(resumed.stderr).toMatch(/resuming original from .*: 1 of 2 epochs done/);
+    expect(resumed.code).toBe(0);
+  }, 600_000);
+
+  it('train writes the model, a training log and removes the finished checkpoint', () => {
+    expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
+    expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
+    expect(existsSync(join(modelDir, 'checkpoint'))).toBe(false);
+    const log = JSON.parse(readFileSync(join(modelDir, 'training-log.json'), 'utf8'));
+    expect(log.model).toBe('original');
+    expect(log.config).toMatchObject({ epochs: 2, batchSize: 64, seed: 3, learningRate: 1e-3 });
+    expect(log.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
+    expect(log.stopReason).toBe('completed');
+    expect(log.testAccuracy).toBeGreaterThan(0.85);
+    expect(log.backend).toMatch(/wasm \(2 worker threads/);
+    expect(log.wallSeconds).toBeGreaterThan(0);
+    expect(log.confusion).toHaveLength(10);
+  });
+
+  it('eval --json reports the same test accuracy as the training log', () => {
+    const r = npm(['eval', '--', '--model', modelDir, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const log = JSON.parse(readFileSync(join(modelDir, 'training-log.json'), 'utf8'));
+    expect(out.testAccuracy).toBeCloseTo(log.testAccuracy, 6);
+    expect(out.count).toBe(10000);
+    expect(out.perClassAccuracy).toHaveLength(10);
+    const text = npm(['eval', '--', '--model', modelDir]);
+    expect(text.stdout).toMatch(/test accuracy \d+\.\d\d% \(\d+\/10000\)/);
+    expect(text.stdout).toMatch(/confusion matrix/);
+  });
+
+  it('eval explains a missing model', () => {
+    const r = npm(['eval', '--', '--model', join(dir, 'nothing-here')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot read a model from .*model.json/);
+  });
+
+  it('predict reads PNGs of any size and polarity the same way, and reports bad files', async () => {
+    const { test } = await loadMnistFromDisk();
+    const files: string[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const img = test.images.subarray(i * 784, (i + 1) * 784);
+      // As MNIST stores it: 28x28 grey, light ink on black.
+      const small = join(dir, `digit${i}-small.png`);
+      writeFileSync(small, encode({ width: 28, height: 28, data: Uint8Array.from(img), channels: 1, depth: 8 }));
+      // Scanned style: 112x140 RGBA, dark ink on white paper, off-centre.
+      const w = 112, h = 140;
+      const big = new Uint8Array(w * h * 4).fill(255);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const sx = Math.floor((x - 10) / 3), sy = Math.floor((y - 40) / 3);
+        const v = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? img[sy * 28 + sx] : 0;
+        big.fill(255 - v, (y * w + x) * 4, (y * w + x) * 4 + 3);
+      }
+      const large = join(dir, `digit${i}-large.png`);
+      writeFileSync(large, encode({ width: w, height: h, data: big, channels: 4, depth: 8 }));
+      files.push(small, large);
+      labels.push(test.labels[i]);
+    }
+    const corrupt = join(dir, 'corrupt.png');
+    writeFileSync(corrupt, 'this is not a png');
+    const blank = join(dir, 'blank.png');
+    writeFileSync(blank, encode({ width: 50, height: 50, data: new Uint8Array(2500).fill(255), channels: 1, depth: 8 }));
+
+    const r = npm(['predict', '--', '--model', modelDir, ...files, corrupt, join(dir, 'missing.png'), blank]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(files.length + 3);
+    let right = 0;
+    for (let i = 0; i < 12; i++) {
+      const [small, large] = [lines[2 * i], lines[2 * i + 1]];
+      expect(small.file).toBe(files[2 * i]);
+      expect(small.probabilities).toHaveLength(10);
+      expect(small.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 3);
+      expect(large.digit).toBe(small.digit); // one preprocessing, whatever the size or polarity
+      if (small.digit === labels[i]) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(10);
+    expect(lines[files.length].error).toMatch(/cannot classify/);
+    expect(lines[files.length + 1].error).toMatch(/cannot classify: .*ENOENT/);
+    expect(lines[files.length + 2]).toMatchObject({ empty: true, digit: null });
+  });
+});
