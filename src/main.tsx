@@ -1,12 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './ui/App';
+import { Controller } from './ui/controller';
+import './ui/styles.css';
 
-function App() {
-  return <main><h1>MNIST trainer</h1></main>;
-}
-
+const controller = new Controller();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <App controller={controller} />
   </StrictMode>,
 );
+void controller.start();

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, TrainConfig } from './trainer';
 import type { ScheduleState } from './schedule';
+import { encodeModelWeights, setWeightsFrom } from './weights';
 
 export interface EncodedTensors {
   specs: tf.io.WeightsManifestEntry[];
@@ -36,7 +37,7 @@ export async function encodeCheckpoint(args: {
   history: EpochRecord[];
 }): Promise<Checkpoint> {
   const { model, optimizer } = args;
-  const weights = await tf.io.encodeWeights(model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })));
+  const weights = await encodeModelWeights(model);
   const names = new Map(model.trainableWeights.map((w, i) => [(w as unknown as { val: tf.Variable }).val.name, i]));
   const current = await optimizer.getWeights();
   const optWeights = current.map(({ name, tensor }) => {
@@ -68,23 +69,7 @@ export async function decodeCheckpointInto(
   optimizer: tf.Optimizer,
 ): Promise<Pick<Checkpoint, 'epochsDone' | 'globalStep' | 'schedule' | 'history'>> {
   if (cp.version !== 1) throw new Error(`unsupported checkpoint version ${String(cp.version)}`);
-  const named = tf.io.decodeWeights(cp.weights.data, cp.weights.specs);
-  try {
-    const values = model.weights.map((w, i) => {
-      const t = named[`w${i}`];
-      if (!t) throw new Error(`checkpoint has no value for weight ${i} (${w.originalName}); it was made for another model`);
-      if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
-        throw new Error(`checkpoint weight ${w.originalName} has shape [${t.shape}], the model needs [${w.shape}]`);
-      }
-      return t;
-    });
-    if (Object.keys(named).length !== model.weights.length) {
-      throw new Error(`checkpoint has ${Object.keys(named).length} weights, the model has ${model.weights.length}`);
-    }
-    model.setWeights(values);
-  } finally {
-    tf.dispose(Object.values(named));
-  }
+  setWeightsFrom(model, cp.weights);
   const opt = tf.io.decodeWeights(cp.optimizer.data, cp.optimizer.specs);
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const list: { name: string; tensor: tf.Tensor }[] = [];

@@ -1,0 +1,100 @@
+import { useRef } from 'react';
+import type { ModelSlot } from '../browser/predictor';
+import { Charts } from './Charts';
+import type { Controller } from './controller';
+import { DrawPanel } from './DrawPanel';
+import { EvaluationPanel } from './EvaluationPanel';
+import { useStore } from './store';
+import { TrainingPanel } from './TrainingPanel';
+
+export function App({ controller }: { controller: Controller }) {
+  return (
+    <>
+      <header>
+        <h1>MNIST trainer</h1>
+        <p>Draw a digit, train LeNet-5 in your browser, and take the weights with you.</p>
+      </header>
+      <Notices controller={controller} />
+      <main>
+        <div className="column">
+          <ModelBar controller={controller} />
+          <DrawPanel controller={controller} />
+          <EvaluationPanel controller={controller} />
+        </div>
+        <div className="column">
+          <TrainingPanel controller={controller} />
+          <section className="panel" aria-labelledby="curves-title">
+            <h2 id="curves-title">Curves</h2>
+            <Charts series={controller.store.batches} />
+          </section>
+        </div>
+      </main>
+      <footer>
+        Everything runs in this page: the data, the models and the training. Nothing is sent anywhere.
+      </footer>
+    </>
+  );
+}
+
+function ModelBar({ controller }: { controller: Controller }) {
+  const available = useStore(controller.store, (s) => s.available);
+  const selected = useStore(controller.store, (s) => s.selected);
+  const file = useRef<HTMLInputElement>(null);
+  return (
+    <section className="panel model-bar" aria-label="Model">
+      <label>
+        Model
+        <select value={selected} onChange={(e) => void controller.selectModel(e.target.value as ModelSlot)}>
+          {(Object.keys(available) as ModelSlot[]).map((slot) => (
+            <option key={slot} value={slot}>
+              {available[slot]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="buttons">
+        <button type="button" onClick={() => void controller.download()} disabled={!available[selected]}>
+          Download weights
+        </button>
+        <button type="button" onClick={() => file.current?.click()}>
+          Load weights
+        </button>
+        <input
+          ref={file}
+          type="file"
+          accept=".json,.bin,application/json,application/octet-stream"
+          multiple
+          hidden
+          aria-label="Weights files (model.json and its .bin)"
+          data-testid="weights-input"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            if (files.length) void controller.loadFiles(files);
+          }}
+        />
+      </div>
+    </section>
+  );
+}
+
+function Notices({ controller }: { controller: Controller }) {
+  const notices = useStore(controller.store, (s) => s.notices);
+  return (
+    <div className="notices" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'note'}>
+          <span>{n.text}</span>
+          {n.retry === 'data' && (
+            <button type="button" onClick={controller.retryData}>
+              Retry
+            </button>
+          )}
+          <button type="button" className="dismiss" aria-label="Dismiss" onClick={() => controller.store.dismiss(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * Draw and predict: the pad, what the model sees (the 28x28 preprocessing),
+ * and the prediction, updated at most once per animation frame.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { inkFromRGBA, preprocessDrawing } from '../core/digit';
+import type { Controller } from './controller';
+import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
+import { useStore } from './store';
+
+interface Prediction {
+  empty: boolean;
+  probabilities?: Float32Array;
+  pixels?: Float32Array;
+  error?: string;
+}
+
+export function DrawPanel({ controller }: { controller: Controller }) {
+  const pad = useRef<DrawingPadHandle>(null);
+  const frame = useRef(0);
+  const busy = useRef(false);
+  const again = useRef(false);
+  const [prediction, setPrediction] = useState<Prediction>({ empty: true });
+  const [strokes, setStrokes] = useState(0);
+  const selected = useStore(controller.store, (s) => s.selected);
+  const weightsVersion = useStore(controller.store, (s) => s.weightsVersion);
+
+  const run = useCallback(async () => {
+    const img = pad.current?.image();
+    if (!img) return;
+    if (busy.current) {
+      again.current = true;
+      return;
+    }
+    busy.current = true;
+    try {
+      const pre = preprocessDrawing(inkFromRGBA(img.data, img.width, img.height));
+      if (pre.empty) {
+        setPrediction({ empty: true });
+      } else if (!controller.predictor.has(selected)) {
+        setPrediction({ empty: false, pixels: pre.pixels, error: 'The model is still loading…' });
+      } else {
+        const probabilities = await controller.predictor.predict(selected, pre.pixels);
+        setPrediction({ empty: false, pixels: pre.pixels, probabilities });
+      }
+    } catch (e) {
+      setPrediction({ empty: false, error: (e as Error).message });
+    } finally {
+      busy.current = false;
+      if (again.current) {
+        again.current = false;
+        schedule();
+      }
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [controller, selected]);
+
+  const schedule = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      void run();
+    });
+  }, [run]);
+
+  const onChange = useCallback(
+    (_: DrawingPadHandle, n: number) => {
+      setStrokes(n);
+      schedule();
+    },
+    [schedule],
+  );
+
+  useEffect(() => schedule(), [schedule, weightsVersion]);
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  return (
+    <section className="panel draw" aria-labelledby="draw-title">
+      <h2 id="draw-title">Draw a digit</h2>
+      <div className="draw-row">
+        <div className="pad-wrap">
+          <DrawingPad ref={pad} onChange={onChange} />
+          <div className="buttons">
+            <button type="button" onClick={() => pad.current?.undo()} disabled={strokes === 0} aria-keyshortcuts="Control+Z">
+              Undo
+            </button>
+            <button type="button" onClick={() => pad.current?.clear()} disabled={strokes === 0} aria-keyshortcuts="Escape">
+              Clear
+            </button>
+          </div>
+          <p className="hint">Draw with mouse, finger or pen. Ctrl+Z undoes a stroke, Esc clears.</p>
+        </div>
+        <div className="seen">
+          <ModelInput pixels={prediction.pixels} />
+          <PredictionView prediction={prediction} />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** The 28x28 image the model actually sees, enlarged without smoothing. */
+function ModelInput({ pixels }: { pixels?: Float32Array }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current?.getContext('2d');
+    if (!c) return;
+    const img = c.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const v = 255 - Math.round((pixels?.[i] ?? 0) * 255);
+      img.data.set([v, v, v, 255], i * 4);
+    }
+    c.putImageData(img, 0, 0);
+  }, [pixels]);
+  return (
+    <figure className="model-input">
+      <canvas ref={ref} width={28} height={28} aria-label="The 28 by 28 image the model sees" role="img" />
+      <figcaption>What the model sees (28×28)</figcaption>
+    </figure>
+  );
+}
+
+function PredictionView({ prediction }: { prediction: Prediction }) {
+  const p = prediction.probabilities;
+  const best = p ? p.indexOf(Math.max(...p)) : -1;
+  const text = prediction.empty
+    ? 'The pad is empty: draw a digit.'
+    : prediction.error
+      ? prediction.error
+      : `Prediction: ${best} (${((p![best] ?? 0) * 100).toFixed(1)}% sure)`;
+  return (
+    <div className="prediction">
+      <div role="status" aria-live="polite" className="prediction-text">
+        {!prediction.empty && p ? (
+          <>
+            <span className="big-digit" aria-hidden="true">
+              {best}
+            </span>
+            <span className="sr-only">{text}</span>
+            <span className="confidence" aria-hidden="true">
+              {((p[best] ?? 0) * 100).toFixed(1)}% sure
+            </span>
+          </>
+        ) : (
+          <span className="empty">{text}</span>
+        )}
+      </div>
+      <ol className="bars" aria-label="Probability of each digit">
+        {Array.from({ length: 10 }, (_, d) => {
+          const v = p?.[d] ?? 0;
+          return (
+            <li key={d} className={d === best ? 'top' : ''} aria-label={`${d}: ${(v * 100).toFixed(1)}%`}>
+              <span className="bar-label">{d}</span>
+              <span className="bar">
+                <span className="fill" style={{ width: `${v * 100}%` }} />
+              </span>
+              <span className="bar-value">{(v * 100).toFixed(1)}%</span>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}

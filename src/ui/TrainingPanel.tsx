@@ -1,0 +1,198 @@
+/** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
+import { useState, type FormEvent } from 'react';
+import { DEFAULT_AUGMENT } from '../core/augment';
+import type { BackendName } from '../core/backends';
+import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/schedule';
+import type { ModelName } from '../core/models';
+import type { Controller } from './controller';
+import { useStore } from './store';
+
+const SIZES: { label: string; value?: number }[] = [
+  { label: 'Full (55,000 images)' },
+  { label: '10,000 images', value: 10000 },
+  { label: '2,000 images (quick demo)', value: 2000 },
+  { label: '500 images (a few seconds)', value: 500 },
+];
+
+const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
+  plateau: 'Reduce on plateau (×0.2 after 2 flat epochs)',
+  cosine: 'Cosine with warm-up',
+  onecycle: 'One-cycle',
+  exponential: 'Exponential (×0.85 per epoch)',
+  constant: 'Constant',
+};
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function TrainingPanel({ controller }: { controller: Controller }) {
+  const { store } = controller;
+  const status = useStore(store, (s) => s.status);
+  const progress = useStore(store, (s) => s.progress);
+  const backend = useStore(store, (s) => s.backend);
+  const data = useStore(store, (s) => s.data);
+  const finished = useStore(store, (s) => s.finishedMessage);
+  const resumable = useStore(store, (s) => s.resumable);
+
+  const [model, setModel] = useState<ModelName>('modified');
+  const [epochs, setEpochs] = useState(3);
+  const [batchSize, setBatchSize] = useState(64);
+  const [learningRate, setLearningRate] = useState('0.001');
+  const [schedule, setSchedule] = useState<ScheduleKind>('plateau');
+  const [augment, setAugment] = useState(true);
+  const [size, setSize] = useState(2);
+  const [backendChoice, setBackendChoice] = useState<'' | BackendName>('');
+  const [error, setError] = useState('');
+
+  const active = status === 'running' || status === 'paused' || status === 'starting' || status === 'stopping';
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const lr = Number(learningRate);
+    if (!(lr > 0) || !Number.isFinite(lr)) return setError('The learning rate must be a positive number, such as 0.001.');
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) return setError('Epochs must be a whole number from 1 to 200.');
+    setError('');
+    controller.train({
+      config: {
+        model,
+        epochs,
+        batchSize,
+        learningRate: lr,
+        schedule: DEFAULT_SCHEDULES[schedule],
+        augment: augment ? DEFAULT_AUGMENT : null,
+        seed: Math.floor(Math.random() * 1e9),
+      },
+      trainLimit: SIZES[size].value,
+      backend: backendChoice || undefined,
+    });
+  };
+
+  const pct = progress ? ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches) : 0;
+
+  return (
+    <section className="panel train" aria-labelledby="train-title">
+      <h2 id="train-title">Train in your browser</h2>
+      <form onSubmit={submit} className="settings">
+        <label>
+          Architecture
+          <select value={model} onChange={(e) => setModel(e.target.value as ModelName)} disabled={active}>
+            <option value="modified">Modified LeNet-5 (389k parameters)</option>
+            <option value="original">Original LeNet-5 (62k parameters)</option>
+          </select>
+        </label>
+        <label>
+          Epochs
+          <input type="number" min={1} max={200} value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} disabled={active} />
+        </label>
+        <label>
+          Batch size
+          <select value={batchSize} onChange={(e) => setBatchSize(Number(e.target.value))} disabled={active}>
+            {[32, 64, 128, 256].map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Learning rate
+          <input type="text" inputMode="decimal" value={learningRate} onChange={(e) => setLearningRate(e.target.value)} disabled={active} />
+        </label>
+        <label>
+          Schedule
+          <select value={schedule} onChange={(e) => setSchedule(e.target.value as ScheduleKind)} disabled={active}>
+            {(Object.keys(SCHEDULE_LABELS) as ScheduleKind[]).map((k) => (
+              <option key={k} value={k}>
+                {SCHEDULE_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Training set
+          <select value={size} onChange={(e) => setSize(Number(e.target.value))} disabled={active}>
+            {SIZES.map((s, i) => (
+              <option key={s.label} value={i}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Backend
+          <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as '' | BackendName)} disabled={active}>
+            <option value="">Fastest available</option>
+            <option value="webgl">WebGL (GPU)</option>
+            <option value="wasm">WebAssembly (CPU)</option>
+            <option value="cpu">Plain JavaScript (slow)</option>
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} disabled={active} />
+          Augmentation (rotate ±10°, zoom ±10%, shift ±10%)
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={active || data.state !== 'ready'}>
+            Train
+          </button>
+          <button type="button" onClick={controller.pause} disabled={status !== 'running'}>
+            Pause
+          </button>
+          <button type="button" onClick={controller.resume} disabled={status !== 'paused'}>
+            Resume
+          </button>
+          <button type="button" onClick={controller.stop} disabled={!(status === 'running' || status === 'paused')}>
+            Stop
+          </button>
+        </div>
+        {resumable && !active && (
+          <p className="resume-note">
+            A {resumable.model} run stopped at epoch {resumable.epochsDone} of {resumable.epochs}.{' '}
+            <button type="button" onClick={() => controller.resumeStored()} disabled={data.state !== 'ready'}>
+              Continue training
+            </button>{' '}
+            <button type="button" onClick={() => void controller.forgetStored()}>
+              Discard
+            </button>
+          </p>
+        )}
+      </form>
+      <div className="progress" aria-live="off">
+        <progress max={1} value={pct} aria-label="Training progress" />
+        <p className="progress-text" data-testid="progress-text">
+          {status === 'starting' && 'Starting…'}
+          {progress && active && (
+            <>
+              Epoch {progress.epoch} of {progress.epochs} · batch {progress.batch} of {progress.batches} · ETA {formatDuration(progress.etaSeconds)} ·{' '}
+              {progress.imagesPerSecond.toFixed(0)} images/s · learning rate {progress.learningRate.toExponential(1)}
+              {status === 'paused' && ' · paused'}
+            </>
+          )}
+          {!active && finished}
+        </p>
+        <p className="backend" data-testid="backend">
+          {backend ? (
+            <>
+              Backend: <strong>{backend.name}</strong>
+              {backend.threads ? ` (${backend.threads} thread${backend.threads > 1 ? 's' : ''})` : ''} — {backend.reason}
+            </>
+          ) : data.state === 'loading' ? (
+            'Loading the MNIST data…'
+          ) : (
+            'The backend is chosen when training starts.'
+          )}
+        </p>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * Connects the pieces: the training worker's events go into the store, the
+ * store's choices go to the predictor. Components call these actions and
+ * never touch tfjs or the worker themselves.
+ */
+import { DEFAULT_VALIDATION_SIZE } from '../core/mnist';
+import type { ModelName } from '../core/models';
+import type { TrainConfig } from '../core/trainer';
+import { clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
+import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
+import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
+import { Store } from './store';
+
+export const SLOT_LABELS: Record<ModelSlot, string> = {
+  'pretrained-modified': 'Pretrained modified LeNet-5',
+  'pretrained-original': 'Pretrained original LeNet-5',
+  trained: 'Your trained model',
+  loaded: 'Model loaded from files',
+};
+
+export interface TrainSettings {
+  config: TrainConfig;
+  trainLimit?: number;
+  backend?: TrainRequest['backend'];
+}
+
+export class Controller {
+  readonly store = new Store();
+  readonly predictor = new Predictor();
+  private worker: Worker;
+  private stored: StoredCheckpoint | undefined;
+
+  constructor() {
+    this.worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module', name: 'training' });
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onWorker(e.data);
+    this.worker.onerror = (e) => this.store.notify('error', `The training worker failed: ${e.message}`);
+  }
+
+  private send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  /** Loads the default model and anything saved by an earlier visit. */
+  async start(): Promise<void> {
+    const s = this.store;
+    await startPageBackend();
+    try {
+      await this.predictor.loadShipped('pretrained-modified');
+      s.set((st) => ({ available: { ...st.available, 'pretrained-modified': SLOT_LABELS['pretrained-modified'] } }));
+      this.bumpWeights();
+    } catch (e) {
+      s.notify('error', `The pretrained model could not be loaded: ${(e as Error).message}`);
+    }
+    s.set((st) => ({ available: { ...st.available, 'pretrained-original': SLOT_LABELS['pretrained-original'] } }));
+    await this.restoreFromBrowser();
+  }
+
+  private async restoreFromBrowser(): Promise<void> {
+    try {
+      this.stored = await loadCheckpoint();
+    } catch {
+      return; // no IndexedDB (private mode): nothing to restore
+    }
+    const cp = this.stored?.checkpoint;
+    if (!cp) return;
+    await this.predictor.setTrainedWeights(cp.config.model, cp.weights);
+    this.store.set((st) => ({
+      available: { ...st.available, trained: SLOT_LABELS.trained },
+      history: cp.history,
+      config: cp.config,
+      resumable: cp.epochsDone < cp.config.epochs ? { epochsDone: cp.epochsDone, epochs: cp.config.epochs, model: cp.config.model } : undefined,
+    }));
+    this.store.notify('info', `Restored your ${cp.config.model} model from this browser (epoch ${cp.epochsDone} of ${cp.config.epochs}).`);
+    this.bumpWeights();
+  }
+
+  async selectModel(slot: ModelSlot): Promise<void> {
+    const s = this.store;
+    if ((slot === 'pretrained-modified' || slot === 'pretrained-original') && !this.predictor.has(slot)) {
+      try {
+        await this.predictor.loadShipped(slot);
+      } catch (e) {
+        s.notify('error', `${SLOT_LABELS[slot]} could not be loaded: ${(e as Error).message}`);
+        return;
+      }
+    }
+    if (!this.predictor.has(slot)) return;
+    s.set({ selected: slot });
+    this.bumpWeights();
+  }
+
+  train(settings: TrainSettings): void {
+    this.startTraining({ config: settings.config, trainLimit: settings.trainLimit, validationSize: DEFAULT_VALIDATION_SIZE, testEveryEpoch: true, backend: settings.backend });
+  }
+
+  resumeStored(): void {
+    const st = this.stored;
+    if (!st) return;
+    this.startTraining({ config: st.checkpoint.config, trainLimit: st.trainLimit, validationSize: st.validationSize, resumeFrom: st.checkpoint, testEveryEpoch: true });
+  }
+
+  private startTraining(request: TrainRequest): void {
+    const s = this.store;
+    if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
+    if (!request.resumeFrom) s.batches.clear();
+    s.set({ status: 'starting', config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
+    this.send({ type: 'train', request });
+  }
+
+  pause = () => this.send({ type: 'pause' });
+  resume = () => this.send({ type: 'resume' });
+  stop = () => {
+    this.store.set({ status: 'stopping' });
+    this.send({ type: 'stop' });
+  };
+  retryData = () => {
+    this.store.set({ data: { state: 'loading' } });
+    this.send({ type: 'retryData' });
+  };
+
+  async evaluate(): Promise<void> {
+    const s = this.store;
+    const slot = s.get().selected;
+    const training = s.get().status === 'running' || s.get().status === 'paused';
+    s.set({ evaluating: true });
+    if (slot === 'trained' && training) return this.send({ type: 'evaluate' });
+    const weights = await this.predictor.weightsOf(slot);
+    if (!weights) {
+      s.set({ evaluating: false });
+      return s.notify('error', 'This model is not a LeNet-5 from this app, so it cannot be evaluated here.');
+    }
+    this.send({ type: 'evaluate', weights: { ...weights, step: 0 } });
+  }
+
+  async loadFiles(files: File[]): Promise<void> {
+    try {
+      const kind = await this.predictor.loadFiles(files);
+      this.store.set((st) => ({ available: { ...st.available, loaded: `${SLOT_LABELS.loaded} (${kind === 'other' ? 'custom' : kind})` }, selected: 'loaded' }));
+      this.store.notify('info', `Loaded ${files.map((f) => f.name).join(' + ')}.`);
+      this.bumpWeights();
+    } catch (e) {
+      this.store.notify('error', `Those weights could not be loaded: ${(e as Error).message}. The model you had is still in use.`);
+    }
+  }
+
+  async download(): Promise<void> {
+    const slot = this.store.get().selected;
+    const arch = this.predictor.architectureOf(slot) ?? 'model';
+    try {
+      await this.predictor.download(slot, `lenet5-${arch}-${slot}`);
+    } catch (e) {
+      this.store.notify('error', `Download failed: ${(e as Error).message}`);
+    }
+  }
+
+  async forgetStored(): Promise<void> {
+    await clearCheckpoint().catch(() => undefined);
+    this.stored = undefined;
+    this.store.set({ resumable: undefined });
+  }
+
+  /** The selected model's weights changed: the pad predicts again. */
+  private bumpWeights(): void {
+    this.store.set((st) => ({ weightsVersion: st.weightsVersion + 1 }));
+  }
+
+  private onWorker(m: FromWorker): void {
+    const s = this.store;
+    switch (m.type) {
+      case 'ready':
+        break;
+      case 'data':
+        s.set({ data: { state: m.state, message: m.message } });
+        if (m.state === 'error') s.notify('error', m.message ?? 'The MNIST data could not be loaded.', 'data');
+        else if (m.state === 'ready') s.set((st) => ({ notices: st.notices.filter((n) => n.retry !== 'data') }));
+        if (m.state === 'error' && s.get().status === 'starting') s.set({ status: 'failed' });
+        break;
+      case 'backend':
+        s.set({ backend: { name: m.name, reason: m.reason, threads: m.threads } });
+        break;
+      case 'started':
+        s.set({ status: 'running', history: m.history });
+        break;
+      case 'batch': {
+        const e = m.event;
+        s.batches.push(e.step, e.loss, e.accuracy);
+        const remainingBatches = (e.epochs - e.epoch) * e.batches + (e.batches - e.batch);
+        const etaSeconds = (remainingBatches * (s.get().config?.batchSize ?? 64)) / Math.max(1e-6, e.imagesPerSecond);
+        s.set({ progress: { epoch: e.epoch, epochs: e.epochs, batch: e.batch, batches: e.batches, loss: e.loss, accuracy: e.accuracy, learningRate: e.learningRate, imagesPerSecond: e.imagesPerSecond, etaSeconds } });
+        break;
+      }
+      case 'epoch':
+        s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
+        s.set((st) => ({ history: [...st.history, m.record] }));
+        break;
+      case 'state':
+        s.set({ status: m.state });
+        break;
+      case 'weights': {
+        const { model, weights } = m.snapshot;
+        void this.predictor.setTrainedWeights(model, weights).then(() => {
+          if (!s.get().available.trained) s.set((st) => ({ available: { ...st.available, trained: SLOT_LABELS.trained } }));
+          if (s.get().selected === 'trained') this.bumpWeights();
+        });
+        break;
+      }
+      case 'checkpoint':
+        break;
+      case 'test':
+        s.set({ test: { ...m.result, model: m.result.epoch === null ? SLOT_LABELS[s.get().selected] : `${SLOT_LABELS.trained}, epoch ${m.result.epoch}` }, evaluating: false });
+        break;
+      case 'finished': {
+        const text =
+          m.reason === 'completed'
+            ? `Training finished: ${m.epochsDone} epochs in ${Math.round(m.seconds)} s.`
+            : m.reason === 'stopped'
+              ? `Training stopped after ${m.epochsDone} complete epochs.`
+              : (m.message ?? 'Training diverged.');
+        s.set({ status: 'finished', finishedMessage: text });
+        if (m.reason === 'diverged') s.notify('error', text);
+        void this.selectModel('trained');
+        break;
+      }
+      case 'notice':
+        s.notify('info', m.message);
+        break;
+      case 'error':
+        s.set((st) => ({ status: st.status === 'idle' || st.status === 'finished' ? st.status : 'failed', evaluating: false }));
+        s.notify('error', m.message);
+        break;
+    }
+  }
+}
+
+export type { ModelName };

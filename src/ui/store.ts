@@ -1,0 +1,131 @@
+/**
+ * The page's state, outside React so the worker's events (hundreds per
+ * second) do not each cost a render: components subscribe and read snapshots;
+ * chart series are append-only arrays redrawn at most once per frame.
+ */
+import { useSyncExternalStore } from 'react';
+import type { BackendName } from '../core/backends';
+import type { EpochRecord, TrainConfig } from '../core/trainer';
+import type { ModelSlot } from '../browser/predictor';
+import type { TestResult } from '../worker/protocol';
+
+export type TrainingStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  retry?: 'data';
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  learningRate: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface AppState {
+  data: { state: 'loading' | 'ready' | 'error'; message?: string };
+  backend?: { name: BackendName; reason: string; threads?: number };
+  status: TrainingStatus;
+  config?: TrainConfig;
+  progress?: Progress;
+  history: EpochRecord[];
+  finishedMessage?: string;
+  test?: TestResult & { model: string };
+  evaluating: boolean;
+  selected: ModelSlot;
+  available: Partial<Record<ModelSlot, string>>;
+  notices: Notice[];
+  resumable?: { epochsDone: number; epochs: number; model: string };
+  /** Bumped when the selected model's weights change, so the pad predicts again. */
+  weightsVersion: number;
+}
+
+/** Per-batch series for the charts; appended to, never copied. */
+export class Series {
+  readonly x: number[] = [];
+  readonly loss: number[] = [];
+  readonly acc: number[] = [];
+  /** Validation loss and accuracy, set at each epoch's last batch (null elsewhere). */
+  readonly valLoss: (number | null)[] = [];
+  readonly valAcc: (number | null)[] = [];
+  private sLoss = NaN;
+  private sAcc = NaN;
+  version = 0;
+
+  push(step: number, loss: number, acc: number, smoothing = 0.95): void {
+    this.sLoss = Number.isNaN(this.sLoss) ? loss : smoothing * this.sLoss + (1 - smoothing) * loss;
+    this.sAcc = Number.isNaN(this.sAcc) ? acc : smoothing * this.sAcc + (1 - smoothing) * acc;
+    this.x.push(step);
+    this.loss.push(this.sLoss);
+    this.acc.push(this.sAcc);
+    this.valLoss.push(null);
+    this.valAcc.push(null);
+    this.version++;
+  }
+
+  markEpoch(valLoss: number, valAcc: number): void {
+    const i = this.x.length - 1;
+    if (i < 0) return;
+    this.valLoss[i] = Number.isFinite(valLoss) ? valLoss : null;
+    this.valAcc[i] = Number.isFinite(valAcc) ? valAcc : null;
+    this.version++;
+  }
+
+  clear(): void {
+    this.x.length = this.loss.length = this.acc.length = this.valLoss.length = this.valAcc.length = 0;
+    this.sLoss = this.sAcc = NaN;
+    this.version++;
+  }
+}
+
+type Listener = () => void;
+
+export class Store {
+  private state: AppState = {
+    data: { state: 'loading' },
+    status: 'idle',
+    history: [],
+    evaluating: false,
+    selected: 'pretrained-modified',
+    available: {},
+    notices: [],
+    weightsVersion: 0,
+  };
+  private listeners = new Set<Listener>();
+  private nextNotice = 1;
+  readonly batches = new Series();
+
+  get = (): AppState => this.state;
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  set(patch: Partial<AppState> | ((s: AppState) => Partial<AppState>)): void {
+    const p = typeof patch === 'function' ? patch(this.state) : patch;
+    this.state = { ...this.state, ...p };
+    for (const l of this.listeners) l();
+  }
+
+  notify(kind: Notice['kind'], text: string, retry?: Notice['retry']): void {
+    const id = this.nextNotice++;
+    this.set((s) => ({ notices: [...s.notices.filter((n) => n.text !== text), { id, kind, text, retry }] }));
+  }
+
+  dismiss(id: number): void {
+    this.set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+  }
+}
+
+export function useStore<T>(store: Store, select: (s: AppState) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}

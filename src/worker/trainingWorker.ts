@@ -1,0 +1,213 @@
+/**
+ * The training worker: owns the data, the backend and the model being
+ * trained, so the page never freezes. Commands in, events out (protocol.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { chooseBackend, initBackend, probeWebGLRenderer, type BackendName } from '../core/backends';
+import type { Checkpoint } from '../core/checkpoint';
+import { evaluateModel } from '../core/evaluate';
+import { makeSplits, type MnistSet, type MnistSplits } from '../core/mnist';
+import { fetchSource, loadMnist } from '../core/mnistLoader';
+import { createModel } from '../core/models';
+import { Trainer, type TrainEvent } from '../core/trainer';
+import { saveCheckpoint } from '../browser/checkpointStore';
+import { useOwnWasmFiles } from '../browser/wasmPaths';
+import { encodeModelWeights, setWeightsFrom } from '../core/weights';
+import type { FromWorker, TestResult, ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
+  location: Location;
+}
+const scope = self as unknown as WorkerScope;
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+// tfjs's wasm backend uses half of navigator.hardwareConcurrency for its thread
+// pool (tfjs#8513); report twice the real count so it uses every core.
+const realCores = navigator.hardwareConcurrency || 1;
+try {
+  Object.defineProperty(Object.getPrototypeOf(navigator), 'hardwareConcurrency', { get: () => realCores * 2, configurable: true });
+} catch {
+  // not redefinable here: the backend uses half the cores
+}
+useOwnWasmFiles();
+
+let files: Promise<{ train: MnistSet; test: MnistSet }> | null = null;
+let trainer: Trainer | null = null;
+let model: tf.LayersModel | null = null;
+let backend: BackendName | null = null;
+let contextLost = false;
+let evaluating: Promise<void> | null = null;
+
+function loadData() {
+  if (!files) {
+    post({ type: 'data', state: 'loading' });
+    const base = new URL(`${import.meta.env.BASE_URL}data/mnist/`, scope.location.origin).href;
+    files = loadMnist(fetchSource(base)).then(
+      (f) => {
+        post({ type: 'data', state: 'ready', trainCount: f.train.count, testCount: f.test.count });
+        return f;
+      },
+      (e: Error) => {
+        files = null;
+        post({ type: 'data', state: 'error', message: `The MNIST data could not be loaded: ${e.message}` });
+        throw e;
+      },
+    );
+  }
+  return files;
+}
+
+async function startBackend(requested: BackendName | undefined, exclude: BackendName[] = []): Promise<BackendName> {
+  const choice = chooseBackend({ renderer: exclude.includes('webgl') ? undefined : probeWebGLRenderer(), wasm: typeof WebAssembly === 'object', override: requested, exclude });
+  await initBackend(choice.name);
+  if (choice.name === 'webgl') watchContext();
+  backend = choice.name;
+  post({ type: 'backend', name: choice.name, reason: choice.reason, threads: choice.name === 'wasm' ? getThreadsCount() : undefined });
+  return choice.name;
+}
+
+function watchContext(): void {
+  const gl = (tf.backend() as unknown as { gpgpu?: { gl: WebGL2RenderingContext } }).gpgpu?.gl;
+  gl?.canvas.addEventListener('webglcontextlost', () => {
+    contextLost = true;
+    trainer?.stop();
+  });
+}
+
+let lastWeightsPost = 0;
+async function postWeights(step: number): Promise<void> {
+  if (!model || contextLost) return;
+  lastWeightsPost = performance.now();
+  const weights = await encodeModelWeights(model);
+  post({ type: 'weights', snapshot: { model: trainer!.config.model, weights, step } }, [weights.data]);
+}
+
+async function testEvaluation(test: MnistSet, epoch: number | null, subject: tf.LayersModel | null = model): Promise<void> {
+  if (!subject) throw new Error('there is no model to evaluate yet');
+  const t0 = performance.now();
+  const ev = await evaluateModel(subject, test);
+  const result: TestResult = {
+    epoch,
+    accuracy: ev.accuracy,
+    loss: ev.loss,
+    confusion: ev.confusion,
+    perClassAccuracy: ev.perClassAccuracy,
+    predictions: ev.predictions!,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  post({ type: 'test', result }, [result.predictions.buffer]);
+}
+
+async function train(request: TrainRequest, excluded: BackendName[] = []): Promise<void> {
+  const data = await loadData();
+  const splits: MnistSplits = makeSplits(data.train, data.test, request.validationSize, request.trainLimit);
+  if (!backend || excluded.length) await startBackend(request.backend, excluded);
+  contextLost = false;
+  model?.dispose();
+  model = createModel(request.config.model, { seed: request.config.seed });
+  let lastCheckpoint: Checkpoint | undefined = request.resumeFrom;
+  let yieldAt = performance.now();
+  const t = new Trainer(model, request.config, splits.train, {
+    validation: splits.validation.count ? splits.validation : undefined,
+    resumeFrom: request.resumeFrom,
+    onEvent: (e: TrainEvent) => {
+      if (e.type === 'batch') {
+        post({ type: 'batch', event: e });
+        if (performance.now() - lastWeightsPost > 1000) void postWeights(e.step);
+      } else if (e.type === 'epoch') {
+        const { type: _t, epochs, ...record } = e;
+        post({ type: 'epoch', record, epochs });
+      } else if (e.type === 'status') {
+        post({ type: 'state', state: e.state });
+      } else if (e.type === 'checkpoint') {
+        lastCheckpoint = e.checkpoint;
+        void saveCheckpoint({ checkpoint: e.checkpoint, trainLimit: request.trainLimit, validationSize: request.validationSize, savedAt: Date.now() }).catch((err: Error) =>
+          post({ type: 'notice', message: `Could not save the checkpoint in this browser: ${err.message}` }),
+        );
+        void postWeights(e.checkpoint.globalStep);
+        if (request.testEveryEpoch) evaluating = testEvaluation(splits.test, e.checkpoint.epochsDone);
+      }
+    },
+    // Let pause/stop messages in: wasm work never yields to the event loop on its own.
+    betweenSteps: async () => {
+      if (evaluating) {
+        await evaluating;
+        evaluating = null;
+      }
+      if (performance.now() - yieldAt > 50) {
+        await new Promise((r) => setTimeout(r, 0));
+        yieldAt = performance.now();
+      }
+    },
+  });
+  trainer = t;
+  post({ type: 'started', config: request.config, batchesPerEpoch: t.batchesPerEpoch, startEpoch: request.resumeFrom?.epochsDone ?? 0, history: request.resumeFrom?.history ?? [] });
+  try {
+    const result = await t.run();
+    if (contextLost) throw new Error('WebGL context lost');
+    if (evaluating) await evaluating;
+    await postWeights(-1);
+    post({ type: 'finished', reason: result.reason, message: result.message, epochsDone: result.epochsDone, seconds: result.seconds });
+  } catch (e) {
+    if (backend === 'webgl' && (contextLost || (e as Error).message.match(/webgl|context/i))) {
+      const from = lastCheckpoint ? `epoch ${lastCheckpoint.epochsDone}` : 'the start';
+      post({ type: 'notice', message: `The WebGL context was lost; training continues on the CPU (WebAssembly) from ${from}.` });
+      trainer = null;
+      return train({ ...request, resumeFrom: lastCheckpoint, backend: undefined }, [...excluded, 'webgl']);
+    }
+    throw e;
+  } finally {
+    if (trainer === t) trainer = null;
+  }
+}
+
+/** Evaluates the given weights (or the model in training) on the test set. */
+async function evaluateOnDemand(snapshot: WeightsSnapshot | undefined): Promise<void> {
+  const data = await loadData();
+  if (!backend) await startBackend(undefined);
+  if (!snapshot) return testEvaluation(data.test, null);
+  const subject = createModel(snapshot.model);
+  try {
+    setWeightsFrom(subject, snapshot.weights);
+    await testEvaluation(data.test, null, subject);
+  } finally {
+    subject.dispose();
+  }
+}
+
+scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'train':
+      if (trainer) return post({ type: 'error', message: 'Training is already running.' });
+      train(m.request).catch((e: Error) => {
+        trainer = null;
+        if (!files) return; // the data error was reported already
+        post({ type: 'error', message: `Training failed: ${e.message}` });
+      });
+      break;
+    case 'pause':
+      trainer?.pause();
+      break;
+    case 'resume':
+      trainer?.resume();
+      break;
+    case 'stop':
+      trainer?.stop();
+      break;
+    case 'evaluate':
+      void evaluateOnDemand(m.weights).catch((e: Error) => post({ type: 'error', message: `Evaluation failed: ${e.message}` }));
+      break;
+    case 'retryData':
+      void loadData().catch(() => undefined);
+      break;
+  }
+};
+
+post({ type: 'ready' });
+void loadData().catch(() => undefined);

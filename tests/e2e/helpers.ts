@@ -1,0 +1,32 @@
+import { expect, type Page } from '@playwright/test';
+
+export type Stroke = { x: number; y: number }[];
+
+/** Draws strokes with the mouse; points are in pad coordinates (0..280). */
+export async function drawStrokes(page: Page, strokes: Stroke[], stepsBetween = 2): Promise<void> {
+  const pad = page.getByRole('img', { name: 'Draw a digit' });
+  const box = (await pad.boundingBox())!;
+  const sx = box.width / 280;
+  const sy = box.height / 280;
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0].x * sx, box.y + stroke[0].y * sy);
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(box.x + p.x * sx, box.y + p.y * sy, { steps: stepsBetween });
+    await page.mouse.up();
+  }
+}
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
+  await expect(page.getByRole('status')).toContainText('draw a digit');
+}
+
+export function predictionText(page: Page) {
+  return page.getByRole('status');
+}
+
+/** A clean "1": one vertical stroke. */
+export const ONE: Stroke[] = [[{ x: 140, y: 50 }, { x: 138, y: 140 }, { x: 136, y: 230 }]];
+/** A "7": top bar and a diagonal. */
+export const SEVEN: Stroke[] = [[{ x: 80, y: 60 }, { x: 200, y: 60 }, { x: 150, y: 150 }, { x: 110, y: 235 }]];
