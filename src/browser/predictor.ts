@@ -25,7 +25,7 @@ let ready: Promise<string> | null = null;
 export function startPageBackend(): Promise<string> {
   ready ??= (async () => {
     useOwnWasmFiles();
-    // The page needs no thread pool for one 28x28 image; keep the cores for training.
+    // One 28x28 image needs no thread pool (and tfjs's threaded build breaks when bundled; see the worker).
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     try {
       await initBackend('wasm');
@@ -89,21 +89,12 @@ export class Predictor {
   /** Loads model.json + weights file picked by a person. The current model stays if anything is wrong. */
   async loadFiles(files: File[]): Promise<ModelName | 'other'> {
     await startPageBackend();
-    const json = files.find((f) => f.name.endsWith('.json'));
-    const bins = files.filter((f) => !f.name.endsWith('.json'));
-    if (!json) throw new Error('pick the model.json file together with its weights file');
-    if (bins.length === 0) throw new Error(`pick the weights file (.bin) together with ${json.name}`);
-    let model: tf.LayersModel;
-    try {
-      model = await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
-    } catch (e) {
-      throw new Error(explainLoadError(e as Error));
-    }
+    const model = await tf.loadLayersModel(tf.io.fromMemory(await readModelFiles(files)));
     try {
       checkArchitecture(model);
     } catch (e) {
       model.dispose();
-      throw new Error(`${json.name} cannot be used: ${(e as Error).message}`);
+      throw new Error(`it cannot be used here: ${(e as Error).message}`);
     }
     this.replace('loaded', model);
     return modelNameOf(model) ?? 'other';
@@ -143,7 +134,19 @@ export class Predictor {
   async download(slot: ModelSlot, name: string): Promise<void> {
     const model = this.models.get(slot);
     if (!model) throw new Error('that model is not loaded');
-    await model.save(`downloads://${name}`);
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      const bin = `${name}.weights.bin`;
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: [`./${bin}`], weights: artifacts.weightSpecs }],
+      };
+      saveFile(new Blob([JSON.stringify(json)], { type: 'application/json' }), `${name}.json`);
+      saveFile(new Blob([artifacts.weightData as ArrayBuffer], { type: 'application/octet-stream' }), bin);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }));
   }
 
   private replace(slot: ModelSlot, model: tf.LayersModel): void {
@@ -153,11 +156,53 @@ export class Predictor {
   }
 }
 
-function explainLoadError(e: Error): string {
-  const m = e.message;
-  if (/multiple of 4|byte length/i.test(m)) return 'the weights file is missing, truncated or does not belong to this model.json';
-  if (/JSON|Unexpected token|parse/i.test(m)) return 'model.json is not valid JSON (is it the right file?)';
-  if (/shape|expected/i.test(m)) return `the weights do not fit the model: ${m}`;
-  if (/weights manifest|paths/i.test(m)) return `the weights file does not match model.json's manifest: ${m}`;
-  return m;
+/** Hands a file to the browser's download. */
+function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Larger than any LeNet-5 could be: refuse before reading it into memory. */
+export const MAX_WEIGHTS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a person's model.json and weights file(s) into model artifacts, with a
+ * clear message for each way they can be wrong. (tf.io.browserFiles never
+ * settles on invalid JSON, and insists on the original file names.)
+ */
+export async function readModelFiles(files: File[]): Promise<tf.io.ModelArtifacts> {
+  const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  const bins = files.filter((f) => f !== json);
+  if (!json) throw new Error('pick the model.json file together with its weights file');
+  if (bins.length === 0) throw new Error(`the weights file is missing: pick it together with ${json.name}`);
+  const tooBig = files.find((f) => f.size > MAX_WEIGHTS_BYTES);
+  if (tooBig) throw new Error(`${tooBig.name} is ${(tooBig.size / 2 ** 20).toFixed(0)} MB, far larger than any LeNet-5 (at most ${MAX_WEIGHTS_BYTES / 2 ** 20} MB)`);
+  let parsed: tf.io.ModelJSON;
+  try {
+    parsed = JSON.parse(await json.text());
+  } catch (e) {
+    throw new Error(`${json.name} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || !parsed.modelTopology || !Array.isArray(parsed.weightsManifest)) {
+    throw new Error(`${json.name} is not a TensorFlow.js Layers model (no modelTopology or weightsManifest)`);
+  }
+  const paths = parsed.weightsManifest.flatMap((g) => g.paths);
+  const specs = parsed.weightsManifest.flatMap((g) => g.weights);
+  // Match files to the manifest by name; a single weights file is accepted whatever it is called.
+  const ordered = paths.length === 1 && bins.length === 1 ? bins : paths.map((p) => bins.find((f) => f.name === p.split('/').pop()));
+  const missing = paths.filter((_, i) => !ordered[i]);
+  if (missing.length) throw new Error(`the weights file ${missing.join(', ')} named in ${json.name} is missing`);
+  const buffers = await Promise.all(ordered.map((f) => f!.arrayBuffer()));
+  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'float32' || s.dtype === 'int32' || !s.dtype ? 4 : 1), 0);
+  if (weightData.byteLength !== expected) {
+    throw new Error(`the weights file has ${weightData.byteLength} bytes, ${json.name} describes ${expected}: it is truncated or belongs to another model`);
+  }
+  return { modelTopology: parsed.modelTopology, weightSpecs: specs, weightData, format: parsed.format, generatedBy: parsed.generatedBy, convertedBy: parsed.convertedBy };
 }

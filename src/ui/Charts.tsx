@@ -28,7 +28,7 @@ function makeChart(el: HTMLElement, spec: ChartSpec, width: number): uPlot {
       width,
       height: 220,
       scales: { x: { time: false }, y: spec.unit === 'loss' ? { distr: 3 } : { range: (_u, min) => [Math.min(min ?? 0.9, 0.9), 1] } },
-      axes: [{ label: 'step' }, { values: (_u, ticks) => ticks.map((t) => (spec.unit === 'accuracy' ? `${(t * 100).toFixed(1)}%` : String(+t.toPrecision(2)))), size: 60 }],
+      axes: [{ label: 'step' }, { values: (_u, ticks) => ticks.map((t) => (t == null ? '' : spec.unit === 'accuracy' ? `${(t * 100).toFixed(1)}%` : String(+t.toPrecision(2)))), size: 60 }],
       series: [
         { label: 'step' },
         { label: `training ${spec.unit} (smoothed)`, stroke: '#2563eb', width: 1.5, value: (_u, v) => fmt(v), points: { show: false } },
@@ -55,6 +55,8 @@ export function Charts({ series }: { series: Series }) {
       if (series.version !== drawn) {
         drawn = series.version;
         charts.forEach((c, i) => c.setData([series.x, SPECS[i].train(series), SPECS[i].val(series)] as unknown as uPlot.AlignedData));
+        host.dataset.points = String(series.x.length);
+        host.dataset.epochs = String(series.valLoss.filter((v) => v !== null).length);
       }
       raf = requestAnimationFrame(tick);
     };

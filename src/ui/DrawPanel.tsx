@@ -145,7 +145,7 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
           <span className="empty">{text}</span>
         )}
       </div>
-      <ol className="bars" aria-label="Probability of each digit">
+      <ol className="bars" aria-label="Probability of each digit" data-probabilities={p ? Array.from(p, (v) => v.toFixed(6)).join(' ') : ''}>
         {Array.from({ length: 10 }, (_, d) => {
           const v = p?.[d] ?? 0;
           return (

@@ -38,6 +38,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const data = useStore(store, (s) => s.data);
   const finished = useStore(store, (s) => s.finishedMessage);
   const resumable = useStore(store, (s) => s.resumable);
+  const evaluating = useStore(store, (s) => s.evaluating);
 
   const [model, setModel] = useState<ModelName>('modified');
   const [epochs, setEpochs] = useState(3);
@@ -176,6 +177,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
               Epoch {progress.epoch} of {progress.epochs} · batch {progress.batch} of {progress.batches} · ETA {formatDuration(progress.etaSeconds)} ·{' '}
               {progress.imagesPerSecond.toFixed(0)} images/s · learning rate {progress.learningRate.toExponential(1)}
               {status === 'paused' && ' · paused'}
+              {evaluating && ' · testing on 10,000 images…'}
             </>
           )}
           {!active && finished}

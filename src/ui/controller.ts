@@ -206,6 +206,9 @@ export class Controller {
       }
       case 'checkpoint':
         break;
+      case 'testing':
+        s.set({ evaluating: true });
+        break;
       case 'test':
         s.set({ test: { ...m.result, model: m.result.epoch === null ? SLOT_LABELS[s.get().selected] : `${SLOT_LABELS.trained}, epoch ${m.result.epoch}` }, evaluating: false });
         break;

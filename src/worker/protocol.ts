@@ -59,6 +59,7 @@ export type FromWorker =
   | { type: 'state'; state: 'running' | 'paused' }
   | { type: 'weights'; snapshot: WeightsSnapshot }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
+  | { type: 'testing' }
   | { type: 'test'; result: TestResult }
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }
   | { type: 'notice'; message: string }

@@ -26,14 +26,10 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
-// tfjs's wasm backend uses half of navigator.hardwareConcurrency for its thread
-// pool (tfjs#8513); report twice the real count so it uses every core.
-const realCores = navigator.hardwareConcurrency || 1;
-try {
-  Object.defineProperty(Object.getPrototypeOf(navigator), 'hardwareConcurrency', { get: () => realCores * 2, configurable: true });
-} catch {
-  // not redefinable here: the backend uses half the cores
-}
+// tfjs's threaded wasm build cannot start from a bundled worker: it rebuilds its
+// pthread script from Function.toString(), which minification breaks. One
+// thread per worker it is; more cores are used by more workers.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 useOwnWasmFiles();
 
 let files: Promise<{ train: MnistSet; test: MnistSet }> | null = null;
@@ -89,6 +85,7 @@ async function postWeights(step: number): Promise<void> {
 
 async function testEvaluation(test: MnistSet, epoch: number | null, subject: tf.LayersModel | null = model): Promise<void> {
   if (!subject) throw new Error('there is no model to evaluate yet');
+  post({ type: 'testing' });
   const t0 = performance.now();
   const ev = await evaluateModel(subject, test);
   const result: TestResult = {

@@ -5,6 +5,7 @@ export type Stroke = { x: number; y: number }[];
 /** Draws strokes with the mouse; points are in pad coordinates (0..280). */
 export async function drawStrokes(page: Page, strokes: Stroke[], stepsBetween = 2): Promise<void> {
   const pad = page.getByRole('img', { name: 'Draw a digit' });
+  await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
   const sx = box.width / 280;
   const sy = box.height / 280;
