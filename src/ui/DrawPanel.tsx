@@ -9,6 +9,8 @@ import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
 import { useStore } from './store';
 
 interface Prediction {
+  /** The pad's edit counter this prediction was made from. */
+  changes?: number;
   empty: boolean;
   probabilities?: Float32Array;
   pixels?: Float32Array;
@@ -20,6 +22,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
   const frame = useRef(0);
   const busy = useRef(false);
   const again = useRef(false);
+  const changes = useRef(0);
   const [prediction, setPrediction] = useState<Prediction>({ empty: true });
   const [strokes, setStrokes] = useState(0);
   const selected = useStore(controller.store, (s) => s.selected);
@@ -33,18 +36,19 @@ export function DrawPanel({ controller }: { controller: Controller }) {
       return;
     }
     busy.current = true;
+    const version = changes.current;
     try {
       const pre = preprocessDrawing(inkFromRGBA(img.data, img.width, img.height));
       if (pre.empty) {
-        setPrediction({ empty: true });
+        setPrediction({ empty: true, changes: version });
       } else if (!controller.predictor.has(selected)) {
-        setPrediction({ empty: false, pixels: pre.pixels, error: 'The model is still loading…' });
+        setPrediction({ empty: false, pixels: pre.pixels, error: 'The model is still loading…', changes: version });
       } else {
         const probabilities = await controller.predictor.predict(selected, pre.pixels);
-        setPrediction({ empty: false, pixels: pre.pixels, probabilities });
+        setPrediction({ empty: false, pixels: pre.pixels, probabilities, changes: version });
       }
     } catch (e) {
-      setPrediction({ empty: false, error: (e as Error).message });
+      setPrediction({ empty: false, error: (e as Error).message, changes: version });
     } finally {
       busy.current = false;
       if (again.current) {
@@ -64,7 +68,8 @@ export function DrawPanel({ controller }: { controller: Controller }) {
   }, [run]);
 
   const onChange = useCallback(
-    (_: DrawingPadHandle, n: number) => {
+    (_: DrawingPadHandle, n: number, edits: number) => {
+      changes.current = edits;
       setStrokes(n);
       schedule();
     },
@@ -145,7 +150,12 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
           <span className="empty">{text}</span>
         )}
       </div>
-      <ol className="bars" aria-label="Probability of each digit" data-probabilities={p ? Array.from(p, (v) => v.toFixed(6)).join(' ') : ''}>
+      <ol
+        className="bars"
+        aria-label="Probability of each digit"
+        data-probabilities={p ? Array.from(p, (v) => v.toFixed(6)).join(' ') : ''}
+        data-changes={prediction.changes ?? 0}
+      >
         {Array.from({ length: 10 }, (_, d) => {
           const v = p?.[d] ?? 0;
           return (

@@ -19,7 +19,7 @@ export interface DrawingPadHandle {
 }
 
 interface Props {
-  onChange: (pad: DrawingPadHandle, strokes: number) => void;
+  onChange: (pad: DrawingPadHandle, strokes: number, changes: number) => void;
   ref?: Ref<DrawingPadHandle>;
 }
 
@@ -28,6 +28,7 @@ export function DrawingPad({ onChange, ref }: Props) {
   const strokes = useRef<Point[][]>([]);
   const active = useRef<{ id: number; points: Point[] } | null>(null);
   const handle = useRef<DrawingPadHandle>(null!);
+  const changes = useRef(0);
 
   const ctx = () => canvas.current?.getContext('2d', { willReadFrequently: true }) ?? null;
 
@@ -63,7 +64,10 @@ export function DrawingPad({ onChange, ref }: Props) {
   }, []);
 
   const changed = useCallback(() => {
-    onChange(handle.current, strokes.current.length + (active.current ? 1 : 0));
+    // A counter of edits, readable in the DOM, so tests know which drawing a prediction belongs to.
+    changes.current++;
+    if (canvas.current) canvas.current.dataset.changes = String(changes.current);
+    onChange(handle.current, strokes.current.length + (active.current ? 1 : 0), changes.current);
   }, [onChange]);
 
   handle.current = {
