@@ -81,7 +81,34 @@ function borderStats(lum: Float32Array, alpha: Float32Array, w: number, h: numbe
   return { count, opaque, meanLum: opaque ? sum / opaque : NaN };
 }
 
-export function preprocessDrawing(img: InkImage, threshold = INK_THRESHOLD): Preprocessed {
+export interface PreprocessOptions {
+  /** Ink below this is paper. */
+  threshold?: number;
+  /**
+   * Stroke width to normalise to, in output (28x28) pixels; null keeps the
+   * drawing's own. Default: MNIST's mean (see MNIST_STROKE_WIDTH).
+   */
+  strokeWidth?: number | null;
+}
+
+/**
+ * Mean stroke width of MNIST training digits in 28x28 pixels, estimated as
+ * 2 x ink area / boundary length (measured on 5,000 training images: mean
+ * 2.0, 10th-90th percentile 1.4-2.7). A thick brush on a small drawing or a
+ * thin pen on a big one otherwise gives digits unlike anything MNIST has.
+ */
+export const MNIST_STROKE_WIDTH = 2.0;
+
+interface InkStats {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  cx: number;
+  cy: number;
+}
+
+function inkStats(img: InkImage, threshold: number): InkStats | null {
   const { width: w, height: h, ink } = img;
   let x0 = w;
   let y0 = h;
@@ -103,13 +130,23 @@ export function preprocessDrawing(img: InkImage, threshold = INK_THRESHOLD): Pre
       my += v * (y + 0.5);
     }
   }
+  return x1 < 0 ? null : { x0, y0, x1, y1, cx: mx / mass, cy: my / mass };
+}
+
+export function preprocessDrawing(img: InkImage, opts: PreprocessOptions = {}): Preprocessed {
+  let threshold = opts.threshold ?? INK_THRESHOLD;
+  const target = opts.strokeWidth === undefined ? MNIST_STROKE_WIDTH : opts.strokeWidth;
   const pixels = new Float32Array(IMAGE_PIXELS);
-  if (x1 < 0) return { empty: true, pixels };
-  const bw = x1 - x0 + 1;
-  const bh = y1 - y0 + 1;
-  const scale = FIT_BOX / Math.max(bw, bh); // output pixels per drawing pixel
-  const cx = mx / mass;
-  const cy = my / mass;
+  let stats = inkStats(img, threshold);
+  if (!stats) return { empty: true, pixels };
+  const box = { x: stats.x0, y: stats.y0, width: stats.x1 - stats.x0 + 1, height: stats.y1 - stats.y0 + 1 };
+  if (target !== null) {
+    img = normalizeStrokeWidth(img, threshold, target * (Math.max(box.width, box.height) / FIT_BOX));
+    stats = inkStats(img, threshold) ?? stats;
+    threshold = 0.5;
+  }
+  const { x0, y0, x1, y1, cx, cy } = stats;
+  const scale = FIT_BOX / Math.max(x1 - x0 + 1, y1 - y0 + 1); // output pixels per drawing pixel
   const half = IMAGE_SIZE / 2;
   const inv = 1 / scale;
   // Output pixel (tx, ty) covers drawing rectangle [sx0, sx1) x [sy0, sy1).
@@ -126,7 +163,88 @@ export function preprocessDrawing(img: InkImage, threshold = INK_THRESHOLD): Pre
   let peak = 0;
   for (let i = 0; i < IMAGE_PIXELS; i++) if (pixels[i] > peak) peak = pixels[i];
   if (peak > 0) for (let i = 0; i < IMAGE_PIXELS; i++) pixels[i] = Math.min(1, pixels[i] / peak);
-  return { empty: false, pixels, box: { x: x0, y: y0, width: bw, height: bh } };
+  return { empty: false, pixels, box };
+}
+
+/** Estimated stroke width of a binary mask: 2 x area / boundary length. */
+export function strokeWidth(mask: Uint8Array, w: number, h: number): number {
+  let area = 0;
+  let boundary = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = mask[y * w + x];
+      area += v;
+      if (v !== (x + 1 < w ? mask[y * w + x + 1] : 0)) boundary++;
+      if (v !== (y + 1 < h ? mask[(y + 1) * w + x] : 0)) boundary++;
+      if (v && x === 0) boundary++;
+      if (v && y === 0) boundary++;
+    }
+  }
+  return boundary ? (2 * area) / boundary : 0;
+}
+
+/**
+ * Chamfer distance (1, sqrt 2) from every pixel to the nearest pixel where
+ * `mask` differs from `inside` (so: distance to the other side), two passes.
+ */
+function chamfer(mask: Uint8Array, w: number, h: number, inside: number): Float32Array {
+  const d = new Float32Array(w * h);
+  const BIG = 1e9;
+  const D = Math.SQRT2;
+  for (let i = 0; i < d.length; i++) d[i] = mask[i] === inside ? BIG : 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (d[i] === 0) continue;
+      let v = d[i];
+      if (x > 0) v = Math.min(v, d[i - 1] + 1);
+      if (y > 0) {
+        v = Math.min(v, d[i - w] + 1);
+        if (x > 0) v = Math.min(v, d[i - w - 1] + D);
+        if (x + 1 < w) v = Math.min(v, d[i - w + 1] + D);
+      }
+      d[i] = v;
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (d[i] === 0) continue;
+      let v = d[i];
+      if (x + 1 < w) v = Math.min(v, d[i + 1] + 1);
+      if (y + 1 < h) {
+        v = Math.min(v, d[i + w] + 1);
+        if (x + 1 < w) v = Math.min(v, d[i + w + 1] + D);
+        if (x > 0) v = Math.min(v, d[i + w - 1] + D);
+      }
+      d[i] = v;
+    }
+  }
+  return d;
+}
+
+/**
+ * Thickens or thins the strokes so they are `target` drawing pixels wide:
+ * dilation or erosion by half the difference, with soft (anti-aliased) edges.
+ * Thinning stops short of erasing the thinnest parts.
+ */
+export function normalizeStrokeWidth(img: InkImage, threshold: number, target: number): InkImage {
+  const { width: w, height: h, ink } = img;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < mask.length; i++) mask[i] = ink[i] >= threshold ? 1 : 0;
+  const width = strokeWidth(mask, w, h);
+  let r = (target - width) / 2;
+  if (Math.abs(r) < 0.25) return img;
+  const out = new Float32Array(w * h);
+  if (r > 0) {
+    const dOut = chamfer(mask, w, h, 0); // background: distance to ink
+    for (let i = 0; i < out.length; i++) out[i] = mask[i] ? 1 : Math.min(1, Math.max(0, r + 1 - dOut[i]));
+  } else {
+    r = Math.max(r, -0.3 * width);
+    const dIn = chamfer(mask, w, h, 1); // ink: distance to paper
+    for (let i = 0; i < out.length; i++) out[i] = mask[i] ? Math.min(1, Math.max(0, dIn[i] + r)) : 0;
+  }
+  return { width: w, height: h, ink: out };
 }
 
 /** Mean ink over [sx0,sx1)x[sy0,sy1), counting only ink inside the bounding box. */

@@ -6,8 +6,8 @@
 import { useCallback, useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 
 export const PAD_SIZE = 280; // CSS pixels
-/** Brush diameter in CSS pixels: MNIST strokes are about a tenth of the digit's height. */
-export const BRUSH = 20;
+/** Brush diameter in CSS pixels; preprocessing normalises stroke width anyway, and a thin brush keeps loops open. */
+export const BRUSH = 14;
 
 type Point = { x: number; y: number };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIT_BOX, inkFromRGBA, preprocessDrawing, type InkImage } from '../../src/core/digit';
+import { FIT_BOX, inkFromRGBA, MNIST_STROKE_WIDTH, preprocessDrawing, strokeWidth, type InkImage } from '../../src/core/digit';
 
 function blank(w: number, h: number): InkImage {
   return { width: w, height: h, ink: new Float32Array(w * h) };
@@ -52,13 +52,41 @@ describe('drawing preprocessing', () => {
     fillRect(img, 80, 450, 400, 30);
     fillRect(img, 80, 80, 30, 400);
     fillRect(img, 450, 80, 30, 400);
-    const r = preprocessDrawing(img);
+    const r = preprocessDrawing(img, { strokeWidth: null }); // resampling alone
     const s = stats(r.pixels);
     expect(s.w).toBe(FIT_BOX);
     expect(s.h).toBe(FIT_BOX);
     const greys = Array.from(r.pixels).filter((v) => v > 0.05 && v < 0.95).length;
     expect(greys).toBeGreaterThan(10);
     expect(r.pixels[14 * 28 + 14]).toBe(0); // the hole stays empty
+  });
+
+  it('normalises stroke width: thin pens and thick brushes come out like MNIST', () => {
+    const outWidth = (pen: number) => {
+      const img = blank(300, 300);
+      // An "L" 200 px tall drawn with the given pen.
+      fillRect(img, 50, 50, pen, 200);
+      fillRect(img, 50, 250 - pen, 150, pen);
+      const p = preprocessDrawing(img).pixels;
+      const mask = Uint8Array.from(p, (v) => (v > 0.5 ? 1 : 0));
+      return strokeWidth(mask, 28, 28);
+    };
+    for (const pen of [6, 14, 30, 45]) {
+      expect(outWidth(pen)).toBeGreaterThan(MNIST_STROKE_WIDTH * 0.7);
+      expect(outWidth(pen)).toBeLessThan(MNIST_STROKE_WIDTH * 1.45);
+    }
+    // Without normalisation the 45 px brush would be about 4.5 output pixels wide.
+    const img = blank(300, 300);
+    fillRect(img, 50, 50, 45, 200);
+    fillRect(img, 50, 205, 150, 45);
+    const raw = preprocessDrawing(img, { strokeWidth: null }).pixels;
+    expect(strokeWidth(Uint8Array.from(raw, (v) => (v > 0.5 ? 1 : 0)), 28, 28)).toBeGreaterThan(3.5);
+  });
+
+  it('measures stroke width as twice the area over the boundary', () => {
+    const mask = new Uint8Array(100 * 100);
+    for (let y = 10; y < 90; y++) for (let x = 40; x < 44; x++) mask[y * 100 + x] = 1; // 4 px wide, 80 long
+    expect(strokeWidth(mask, 100, 100)).toBeCloseTo((2 * 320) / 168, 5);
   });
 
   it('centres by mass, not by bounding box', () => {
