@@ -11,13 +11,13 @@ describe('stroke rasteriser', () => {
   });
 
   it('draws a round brush of the given width with soft edges', () => {
-    const img = rasterStrokes([[{ x: 10, y: 20 }, { x: 50, y: 20 }]], 64, 6);
+    const img = rasterStrokes([[{ x: 10, y: 20.5 }, { x: 50, y: 20.5 }]], 64, 6);
     const at = (x: number, y: number) => img.ink[y * 64 + x];
-    expect(at(30, 19)).toBe(1);
-    expect(at(30, 16)).toBeCloseTo(0.5, 5); // pixel centre 3.5 from the axis, radius 3
-    expect(at(30, 14)).toBe(0);
-    expect(at(8, 19)).toBe(1); // round cap past the end point
-    expect(at(5, 19)).toBe(0);
+    expect(at(30, 20)).toBe(1);
+    expect(at(30, 17)).toBeCloseTo(0.5, 5); // pixel centre 3 from the axis: the edge of a radius-3 brush
+    expect(at(30, 15)).toBe(0);
+    expect(at(8, 20)).toBe(1); // round cap past the end point
+    expect(at(5, 20)).toBe(0);
     const dot = rasterStrokes([[{ x: 32, y: 32 }]], 64, 10);
     expect(dot.ink[32 * 64 + 32]).toBe(1);
     expect(dot.ink.reduce((a, b) => a + b, 0)).toBeCloseTo(Math.PI * 25, -1);
