@@ -7,3 +7,4 @@ bash scripts/setup.sh --browser
 npm run data
 npm run typecheck
 npx vitest run
+npx playwright test

@@ -77,6 +77,12 @@ export function DrawPanel({ controller }: { controller: Controller }) {
   );
 
   useEffect(() => schedule(), [schedule, weightsVersion]);
+  // Stroke end -> prediction on screen, for the browser benchmark (Performance API, no globals).
+  useEffect(() => {
+    if (!prediction.probabilities || performance.getEntriesByName('stroke-end').length === 0) return;
+    performance.measure('stroke-to-prediction', 'stroke-end');
+    performance.clearMarks('stroke-end');
+  }, [prediction]);
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   return (

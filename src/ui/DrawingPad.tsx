@@ -133,6 +133,7 @@ export function DrawingPad({ onChange, ref }: Props) {
   const onUp = (e: React.PointerEvent) => {
     const a = active.current;
     if (!a || a.id !== e.pointerId) return;
+    performance.mark('stroke-end');
     strokes.current = [...strokes.current, a.points];
     active.current = null;
     redraw();

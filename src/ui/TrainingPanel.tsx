@@ -39,6 +39,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const finished = useStore(store, (s) => s.finishedMessage);
   const resumable = useStore(store, (s) => s.resumable);
   const evaluating = useStore(store, (s) => s.evaluating);
+  const tensors = useStore(store, (s) => s.tensorsPerEpoch);
 
   const [model, setModel] = useState<ModelName>('modified');
   const [epochs, setEpochs] = useState(3);
@@ -46,6 +47,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const [learningRate, setLearningRate] = useState('0.001');
   const [schedule, setSchedule] = useState<ScheduleKind>('plateau');
   const [augment, setAugment] = useState(true);
+  const [testEveryEpoch, setTestEveryEpoch] = useState(true);
   const [size, setSize] = useState(2);
   const [backendChoice, setBackendChoice] = useState<'' | BackendName>('');
   const [error, setError] = useState('');
@@ -70,6 +72,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
       },
       trainLimit: SIZES[size].value,
       backend: backendChoice || undefined,
+      testEveryEpoch,
     });
   };
 
@@ -137,6 +140,10 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} disabled={active} />
           Augmentation (rotate ±10°, zoom ±10%, shift ±10%)
         </label>
+        <label className="check">
+          <input type="checkbox" checked={testEveryEpoch} onChange={(e) => setTestEveryEpoch(e.target.checked)} disabled={active} />
+          Test on the 10,000 test images after every epoch
+        </label>
         {error && (
           <p className="form-error" role="alert">
             {error}
@@ -182,6 +189,11 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           )}
           {!active && finished}
         </p>
+        {tensors.length > 0 && (
+          <p className="backend" data-testid="tensors">
+            Tensors in memory after each epoch: {tensors.join(', ')}
+          </p>
+        )}
         <p className="backend" data-testid="backend">
           {backend ? (
             <>

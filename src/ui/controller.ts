@@ -22,6 +22,7 @@ export interface TrainSettings {
   config: TrainConfig;
   trainLimit?: number;
   backend?: TrainRequest['backend'];
+  testEveryEpoch: boolean;
 }
 
 export class Controller {
@@ -29,6 +30,7 @@ export class Controller {
   readonly predictor = new Predictor();
   private worker: Worker;
   private stored: StoredCheckpoint | undefined;
+  private startedAt = 0;
 
   constructor() {
     this.worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module', name: 'training' });
@@ -46,6 +48,8 @@ export class Controller {
     await startPageBackend();
     try {
       await this.predictor.loadShipped('pretrained-modified');
+      await this.predictor.predict('pretrained-modified', new Float32Array(784)); // warm up the kernels
+      performance.measure('cold-start', { start: 0, end: performance.now() });
       s.set((st) => ({ available: { ...st.available, 'pretrained-modified': SLOT_LABELS['pretrained-modified'] } }));
       this.bumpWeights();
     } catch (e) {
@@ -90,7 +94,8 @@ export class Controller {
   }
 
   train(settings: TrainSettings): void {
-    this.startTraining({ config: settings.config, trainLimit: settings.trainLimit, validationSize: DEFAULT_VALIDATION_SIZE, testEveryEpoch: true, backend: settings.backend });
+    const { config, trainLimit, backend, testEveryEpoch } = settings;
+    this.startTraining({ config, trainLimit, validationSize: DEFAULT_VALIDATION_SIZE, testEveryEpoch, backend });
   }
 
   resumeStored(): void {
@@ -103,7 +108,8 @@ export class Controller {
     const s = this.store;
     if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
     if (!request.resumeFrom) s.batches.clear();
-    s.set({ status: 'starting', config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
+    this.startedAt = performance.now();
+    s.set({ status: 'starting', tensorsPerEpoch: [], config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
     this.send({ type: 'train', request });
   }
 
@@ -191,7 +197,7 @@ export class Controller {
       }
       case 'epoch':
         s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
-        s.set((st) => ({ history: [...st.history, m.record] }));
+        s.set((st) => ({ history: [...st.history, m.record], tensorsPerEpoch: [...st.tensorsPerEpoch, m.tensors] }));
         break;
       case 'state':
         s.set({ status: m.state });
@@ -215,7 +221,7 @@ export class Controller {
       case 'finished': {
         const text =
           m.reason === 'completed'
-            ? `Training finished: ${m.epochsDone} epochs in ${Math.round(m.seconds)} s.`
+            ? `Training finished: ${m.epochsDone} epochs in ${Math.round((performance.now() - this.startedAt) / 1000)} s.`
             : m.reason === 'stopped'
               ? `Training stopped after ${m.epochsDone} complete epochs.`
               : (m.message ?? 'Training diverged.');

@@ -44,6 +44,8 @@ export interface AppState {
   available: Partial<Record<ModelSlot, string>>;
   notices: Notice[];
   resumable?: { epochsDone: number; epochs: number; model: string };
+  /** Tensors alive in the training worker at the end of each epoch (flat = no leak). */
+  tensorsPerEpoch: number[];
   /** Bumped when the selected model's weights change, so the pad predicts again. */
   weightsVersion: number;
 }
@@ -98,6 +100,7 @@ export class Store {
     available: {},
     notices: [],
     weightsVersion: 0,
+    tensorsPerEpoch: [],
   };
   private listeners = new Set<Listener>();
   private nextNotice = 1;

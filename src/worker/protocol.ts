@@ -55,7 +55,8 @@ export type FromWorker =
   | { type: 'backend'; name: BackendName; reason: string; threads?: number }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }
   | { type: 'batch'; event: BatchEvent }
-  | { type: 'epoch'; record: EpochRecord; epochs: number }
+  /** `tensors`: tf.memory().numTensors in the worker at the end of the epoch. */
+  | { type: 'epoch'; record: EpochRecord; epochs: number; tensors: number }
   | { type: 'state'; state: 'running' | 'paused' }
   | { type: 'weights'; snapshot: WeightsSnapshot }
   | { type: 'checkpoint'; checkpoint: Checkpoint }

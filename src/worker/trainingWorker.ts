@@ -37,6 +37,10 @@ let trainer: Trainer | null = null;
 let model: tf.LayersModel | null = null;
 let backend: BackendName | null = null;
 let contextLost = false;
+/** Rejects the running training when the WebGL context goes: its pending GPU reads would never settle. */
+let onContextLost: (() => void) | null = null;
+/** Each training run's number; events from an abandoned run are dropped. */
+let generation = 0;
 let evaluating: Promise<void> | null = null;
 
 function loadData() {
@@ -72,7 +76,10 @@ function watchContext(): void {
   gl?.canvas.addEventListener('webglcontextlost', () => {
     contextLost = true;
     trainer?.stop();
+    onContextLost?.();
   });
+  // What a GPU reset does, on demand: the fault-injection test calls this.
+  (self as unknown as { loseWebGLContext?: () => void }).loseWebGLContext = () => gl?.getExtension('WEBGL_lose_context')?.loseContext();
 }
 
 let lastWeightsPost = 0;
@@ -105,7 +112,12 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
   const splits: MnistSplits = makeSplits(data.train, data.test, request.validationSize, request.trainLimit);
   if (!backend || excluded.length) await startBackend(request.backend, excluded);
   contextLost = false;
-  model?.dispose();
+  const run = ++generation;
+  try {
+    model?.dispose();
+  } catch {
+    // its backend is gone with the lost context
+  }
   model = createModel(request.config.model, { seed: request.config.seed });
   let lastCheckpoint: Checkpoint | undefined = request.resumeFrom;
   let yieldAt = performance.now();
@@ -113,12 +125,13 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
     validation: splits.validation.count ? splits.validation : undefined,
     resumeFrom: request.resumeFrom,
     onEvent: (e: TrainEvent) => {
+      if (run !== generation) return;
       if (e.type === 'batch') {
         post({ type: 'batch', event: e });
         if (performance.now() - lastWeightsPost > 1000) void postWeights(e.step);
       } else if (e.type === 'epoch') {
         const { type: _t, epochs, ...record } = e;
-        post({ type: 'epoch', record, epochs });
+        post({ type: 'epoch', record, epochs, tensors: tf.memory().numTensors });
       } else if (e.type === 'status') {
         post({ type: 'state', state: e.state });
       } else if (e.type === 'checkpoint') {
@@ -145,7 +158,8 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
   trainer = t;
   post({ type: 'started', config: request.config, batchesPerEpoch: t.batchesPerEpoch, startEpoch: request.resumeFrom?.epochsDone ?? 0, history: request.resumeFrom?.history ?? [] });
   try {
-    const result = await t.run();
+    const lost = new Promise<never>((_, reject) => (onContextLost = () => reject(new Error('WebGL context lost'))));
+    const result = await Promise.race([t.run(), lost]);
     if (contextLost) throw new Error('WebGL context lost');
     if (evaluating) await evaluating;
     await postWeights(-1);
@@ -153,12 +167,14 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
   } catch (e) {
     if (backend === 'webgl' && (contextLost || (e as Error).message.match(/webgl|context/i))) {
       const from = lastCheckpoint ? `epoch ${lastCheckpoint.epochsDone}` : 'the start';
+      evaluating = null; // a test pass on the lost context will never finish
       post({ type: 'notice', message: `The WebGL context was lost; training continues on the CPU (WebAssembly) from ${from}.` });
       trainer = null;
       return train({ ...request, resumeFrom: lastCheckpoint, backend: undefined }, [...excluded, 'webgl']);
     }
     throw e;
   } finally {
+    onContextLost = null;
     if (trainer === t) trainer = null;
   }
 }

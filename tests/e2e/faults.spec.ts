@@ -1,0 +1,161 @@
+/**
+ * Faults a person can meet, injected for real: missing or broken data files
+ * (route interception), bad weights files, a diverging learning rate, a page
+ * reload mid-training, a lost WebGL context; plus the memory and network
+ * guarantees and the Content-Security-Policy.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { repoRoot } from '../../src/node/paths';
+import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
+
+async function startTraining(page: Page, opts: { epochs: number; model?: string; lr?: string; backend?: string; test?: boolean }) {
+  const train = page.getByRole('region', { name: 'Train in your browser' });
+  await train.getByLabel('Architecture').selectOption(opts.model ?? 'modified');
+  await train.getByRole('spinbutton', { name: 'Epochs' }).fill(String(opts.epochs));
+  await train.getByLabel('Training set').selectOption({ label: '500 images (a few seconds)' });
+  if (opts.lr) await train.getByRole('textbox', { name: 'Learning rate' }).fill(opts.lr);
+  if (opts.backend) await train.getByLabel('Backend').selectOption(opts.backend);
+  if (opts.test === false) await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
+  await train.getByRole('button', { name: 'Train' }).click();
+}
+
+const progress = (page: Page) => page.getByTestId('progress-text');
+
+for (const fault of ['404', 'truncated', 'corrupt'] as const) {
+  test(`a data file that is ${fault === '404' ? 'missing (404)' : fault} gets a clear message and a working Retry`, async ({ page }) => {
+    const file = '**/data/mnist/train-labels-idx1-ubyte.gz';
+    await page.route(file, async (route) => {
+      if (fault === '404') return route.fulfill({ status: 404, body: 'not found' });
+      const real = readFileSync(join(repoRoot, 'public/data/mnist/train-labels-idx1-ubyte.gz'));
+      const body = fault === 'truncated' ? real.subarray(0, real.length >> 1) : Buffer.from(real.map((b, i) => (i > 20 && i < 200 ? b ^ 0x5a : b)));
+      return route.fulfill({ status: 200, body, contentType: 'application/gzip' });
+    });
+    await page.goto('/');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The MNIST data could not be loaded');
+    await expect(alert).toContainText(fault === '404' ? 'HTTP 404' : 'train-labels-idx1-ubyte');
+    await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+    // Drawing with the pretrained model still works.
+    await drawStrokes(page, SEVEN);
+    await expect(predictionText(page)).toContainText('Prediction: 7');
+    await page.unroute(file);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  });
+}
+
+test('bad weights files get a clear message and the old model keeps predicting', async ({ page }, info) => {
+  await openApp(page);
+  await drawStrokes(page, SEVEN);
+  await expect(predictionText(page)).toContainText('Prediction: 7');
+  const input = page.getByTestId('weights-input');
+  const modifiedJson = readFileSync(join(repoRoot, 'public/models/lenet5-modified/model.json'));
+  const originalBin = readFileSync(join(repoRoot, 'public/models/lenet5-original/weights.bin'));
+  const modifiedBin = readFileSync(join(repoRoot, 'public/models/lenet5-modified/weights.bin'));
+  const file = (name: string, data: Buffer) => {
+    const path = info.outputPath(name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+    return path;
+  };
+  const json = file('model.json', modifiedJson);
+  const cases: [string[], RegExp][] = [
+    [[json], /weights file is missing/],
+    [[json, file('wrong/weights.bin', originalBin)], /truncated or belongs to another model/],
+    [[file('other/model.json', Buffer.from('{"hello": 1}')), file('other/w.bin', modifiedBin)], /not a TensorFlow.js Layers model/],
+    [[json, file('huge/weights.bin', Buffer.alloc(70 * 2 ** 20))], /far larger than any LeNet-5/],
+  ];
+  for (const [files, message] of cases) {
+    await input.setInputFiles(files);
+    const alert = page.getByRole('alert').last();
+    await expect(alert).toContainText(message);
+    await expect(alert).toContainText('The model you had is still in use');
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
+  }
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await drawStrokes(page, SEVEN);
+  await expect(predictionText(page)).toContainText('Prediction: 7');
+});
+
+test('a learning rate so large the loss becomes NaN stops training with a message; the last good weights are kept', async ({ page }) => {
+  await openApp(page);
+  await startTraining(page, { epochs: 2, lr: '1e30', test: false, model: 'original' });
+  await expect(page.getByRole('alert')).toContainText(/Training stopped: the loss became NaN/);
+  await expect(progress(page)).toContainText('weights from the last completed epoch were kept');
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('trained');
+  await drawStrokes(page, SEVEN);
+  // The kept weights are finite: ten probabilities that sum to one.
+  const bars = page.getByRole('list', { name: 'Probability of each digit' });
+  await expect(bars).toHaveAttribute('data-probabilities', /\d/);
+  const p = (await bars.getAttribute('data-probabilities'))!.split(' ').map(Number);
+  expect(p.every(Number.isFinite)).toBe(true);
+  expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+});
+
+test('three epochs leak no tensors in the worker', async ({ page }) => {
+  await openApp(page);
+  await startTraining(page, { epochs: 3, test: false });
+  await expect(progress(page)).toContainText('Training finished: 3 epochs', { timeout: 150_000 });
+  const text = await page.getByTestId('tensors').innerText();
+  const counts = text.replace(/.*: /, '').split(', ').map(Number);
+  expect(counts).toHaveLength(3);
+  expect(counts[2]).toBe(counts[0]);
+});
+
+test('a reload mid-training brings the last epoch back from IndexedDB, and training can continue', async ({ page }) => {
+  await openApp(page);
+  await startTraining(page, { epochs: 3, test: false });
+  await expect(progress(page)).toContainText(/Epoch 2 of 3/, { timeout: 120_000 });
+  await page.reload();
+  await expect(page.getByRole('note').filter({ hasText: 'Restored your modified model from this browser (epoch 1 of 3)' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption('trained');
+  await drawStrokes(page, SEVEN);
+  await expect(predictionText(page)).toContainText(/Prediction: \d/);
+  await page.getByRole('button', { name: 'Continue training' }).click();
+  await expect(progress(page)).toContainText('Training finished: 3 epochs', { timeout: 150_000 });
+  await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', '2');
+});
+
+test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page }) => {
+  const foreign: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== 'http://127.0.0.1:4173') foreign.push(r.url());
+  });
+  await page.addInitScript(() => {
+    (self as unknown as { cspViolations: string[] }).cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (self as unknown as { cspViolations: string[] }).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto('/');
+  expect(response!.headers()['content-security-policy']).toMatch(/default-src 'self'/);
+  expect(response!.headers()['content-security-policy']).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*/);
+  await openApp(page);
+  await drawStrokes(page, SEVEN);
+  await startTraining(page, { epochs: 1 });
+  await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
+  await page.getByRole('button', { name: 'Evaluate the selected model' }).click();
+  await expect(page.getByTestId('test-accuracy')).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download weights' }).click();
+  await download;
+  expect(foreign).toEqual([]);
+  expect(await page.evaluate(() => (self as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+});
+
+test('a lost WebGL context mid-training falls back to WebAssembly and continues from the last epoch', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openApp(page);
+  await startTraining(page, { epochs: 2, model: 'original', backend: 'webgl', test: false });
+  await expect(page.getByTestId('backend')).toContainText('Backend: webgl');
+  await expect(page.getByTestId('tensors')).toBeVisible({ timeout: 400_000 }); // epoch 1 done (SwiftShader compiles slowly)
+  const worker = page.workers().find((w) => w.url().includes('trainingWorker'))!;
+  await worker.evaluate(() => (self as unknown as { loseWebGLContext: () => void }).loseWebGLContext());
+  await expect(page.getByRole('note').filter({ hasText: 'The WebGL context was lost; training continues on the CPU (WebAssembly) from epoch 1' })).toBeVisible();
+  await expect(page.getByTestId('backend')).toContainText('Backend: wasm');
+  await expect(progress(page)).toContainText('Training finished: 2 epochs', { timeout: 300_000 });
+  await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', '2');
+});
