@@ -29,12 +29,17 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [react()],
   server: { headers: isolation },
   preview: { headers: { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+    // The benchmark page is built only for `npm run bench:browser` (vite build --mode bench).
+    rollupOptions: mode === 'bench' ? { input: { main: 'index.html', bench: 'bench.html' } } : undefined,
+  },
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
@@ -42,4 +47,4 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
   },
-});
+}));

@@ -40,6 +40,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const resumable = useStore(store, (s) => s.resumable);
   const evaluating = useStore(store, (s) => s.evaluating);
   const tensors = useStore(store, (s) => s.tensorsPerEpoch);
+  const history = useStore(store, (s) => s.history);
 
   const [model, setModel] = useState<ModelName>('modified');
   const [epochs, setEpochs] = useState(3);
@@ -189,6 +190,39 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           )}
           {!active && finished}
         </p>
+        {history.length > 0 && (
+          <details className="epochs" open>
+            <summary>Epochs</summary>
+            <table data-testid="epochs">
+              <thead>
+                <tr>
+                  <th scope="col">epoch</th>
+                  <th scope="col">train loss</th>
+                  <th scope="col">train acc.</th>
+                  <th scope="col">val. loss</th>
+                  <th scope="col">val. acc.</th>
+                  <th scope="col">learning rate</th>
+                  <th scope="col">time</th>
+                  <th scope="col">images/s</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.map((h) => (
+                  <tr key={h.epoch}>
+                    <td>{h.epoch}</td>
+                    <td>{h.trainLoss.toFixed(4)}</td>
+                    <td>{(h.trainAccuracy * 100).toFixed(2)}%</td>
+                    <td>{Number.isFinite(h.valLoss) ? h.valLoss.toFixed(4) : '–'}</td>
+                    <td>{Number.isFinite(h.valAccuracy) ? `${(h.valAccuracy * 100).toFixed(2)}%` : '–'}</td>
+                    <td>{h.learningRate.toExponential(1)}</td>
+                    <td>{formatDuration(h.seconds)}</td>
+                    <td data-ips={h.imagesPerSecond}>{h.imagesPerSecond.toFixed(0)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        )}
         {tensors.length > 0 && (
           <p className="backend" data-testid="tensors">
             Tensors in memory after each epoch: {tensors.join(', ')}

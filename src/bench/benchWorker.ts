@@ -1,0 +1,74 @@
+/**
+ * Benchmark worker (bench.html only, built with --mode bench): training
+ * throughput on one backend, either through our Trainer or through a bare
+ * model.trainOnBatch loop on fixed real batches, for `npm run bench:browser`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-wasm';
+import { initBackend, type BackendName } from '../core/backends';
+import { DEFAULT_AUGMENT } from '../core/augment';
+import { fillBatch, makeSplits, NUM_CLASSES } from '../core/mnist';
+import { fetchSource, loadMnist } from '../core/mnistLoader';
+import { createModel, type ModelName } from '../core/models';
+import { DEFAULT_SCHEDULES } from '../core/schedule';
+import { Trainer } from '../core/trainer';
+import { useOwnWasmFiles } from '../browser/wasmPaths';
+
+export interface BenchRequest {
+  backend: BackendName;
+  model: ModelName;
+  batchSize: number;
+  warmup: number;
+  steps: number;
+  mode: 'trainer' | 'trainOnBatch';
+}
+
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // as in the app's worker
+useOwnWasmFiles();
+
+async function bench(req: BenchRequest): Promise<{ imagesPerSecond: number; msPerStep: number }> {
+  await initBackend(req.backend);
+  const files = await loadMnist(fetchSource(new URL(`${import.meta.env.BASE_URL}data/mnist/`, self.location.origin).href));
+  const { train } = makeSplits(files.train, files.test, 0, req.batchSize * (req.warmup + req.steps + 1));
+  const model = createModel(req.model, { seed: 1 });
+  let t0 = 0;
+  let t1 = 0;
+  if (req.mode === 'trainer') {
+    const cfg = { model: req.model, epochs: 1, batchSize: req.batchSize, learningRate: 1e-3, schedule: DEFAULT_SCHEDULES.constant, augment: DEFAULT_AUGMENT, seed: 1 };
+    const trainer: Trainer = new Trainer(model, cfg, train, {
+      onEvent: (e) => {
+        if (e.type !== 'batch') return;
+        if (e.step === req.warmup) t0 = performance.now();
+        if (e.step === req.warmup + req.steps) {
+          t1 = performance.now();
+          trainer.stop();
+        }
+      },
+    });
+    await trainer.run();
+  } else {
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const x = new Float32Array(req.batchSize * 784);
+    const y = new Int32Array(req.batchSize);
+    fillBatch(train, Array.from({ length: req.batchSize }, (_, i) => i), x, y);
+    const xs = tf.tensor4d(x, [req.batchSize, 28, 28, 1]);
+    const ys = tf.oneHot(tf.tensor1d(y, 'int32'), NUM_CLASSES);
+    for (let i = 0; i < req.warmup + req.steps; i++) {
+      if (i === req.warmup) t0 = performance.now();
+      await model.trainOnBatch(xs, ys);
+    }
+    t1 = performance.now();
+    tf.dispose([xs, ys]);
+  }
+  model.dispose();
+  const ms = (t1 - t0) / req.steps;
+  return { imagesPerSecond: (req.batchSize * 1000) / ms, msPerStep: ms };
+}
+
+self.onmessage = (e: MessageEvent<BenchRequest>) => {
+  bench(e.data).then(
+    (r) => self.postMessage({ ok: true, ...r }),
+    (err: Error) => self.postMessage({ ok: false, error: err.message }),
+  );
+};
