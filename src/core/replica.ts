@@ -15,7 +15,7 @@ export const singleReplica: Replica = { rank: 0, size: 1, allReduceSum: async ()
 /** Shared memory for `size` replicas exchanging up to `maxLength` floats. */
 export interface SharedReduceBuffers {
   slots: SharedArrayBuffer; // size * maxLength float32
-  control: SharedArrayBuffer; // Int32 [arrived, generation]
+  control: SharedArrayBuffer; // Int32 [arrived, generation, aborted]
   size: number;
   maxLength: number;
 }
@@ -23,7 +23,7 @@ export interface SharedReduceBuffers {
 export function createSharedReduceBuffers(size: number, maxLength: number): SharedReduceBuffers {
   return {
     slots: new SharedArrayBuffer(size * maxLength * 4),
-    control: new SharedArrayBuffer(8),
+    control: new SharedArrayBuffer(12),
     size,
     maxLength,
   };
@@ -57,8 +57,19 @@ export class SharedMemoryReplica implements Replica {
       Atomics.add(c, 1, 1);
       Atomics.notify(c, 1);
     } else {
-      while (Atomics.load(c, 1) === generation) Atomics.wait(c, 1, generation);
+      // A replica that died cannot arrive, but it can say so (abort), which wakes us.
+      for (;;) {
+        if (Atomics.load(c, 2)) throw new Error('another training replica failed');
+        if (Atomics.load(c, 1) !== generation) break;
+        Atomics.wait(c, 1, generation, 1000);
+      }
     }
+  }
+
+  /** Tells the others this replica is gone, so they stop waiting for it. */
+  abort(): void {
+    Atomics.store(this.control, 2, 1);
+    Atomics.notify(this.control, 1);
   }
 
   async allReduceSum(data: Float32Array): Promise<void> {

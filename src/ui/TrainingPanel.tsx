@@ -232,7 +232,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           {backend ? (
             <>
               Backend: <strong>{backend.name}</strong>
-              {backend.threads ? ` (${backend.threads} thread${backend.threads > 1 ? 's' : ''})` : ''} — {backend.reason}
+              {backend.workers > 1 ? ` (${backend.workers} workers, data-parallel)` : ''} — {backend.reason}
             </>
           ) : data.state === 'loading' ? (
             'Loading the MNIST data…'

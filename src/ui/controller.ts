@@ -182,7 +182,7 @@ export class Controller {
         if (m.state === 'error' && s.get().status === 'starting') s.set({ status: 'failed' });
         break;
       case 'backend':
-        s.set({ backend: { name: m.name, reason: m.reason, threads: m.threads } });
+        s.set({ backend: { name: m.name, reason: m.reason, workers: m.workers } });
         break;
       case 'started':
         s.set({ status: 'running', history: m.history });

@@ -32,7 +32,7 @@ export interface Progress {
 
 export interface AppState {
   data: { state: 'loading' | 'ready' | 'error'; message?: string };
-  backend?: { name: BackendName; reason: string; threads?: number };
+  backend?: { name: BackendName; reason: string; workers: number };
   status: TrainingStatus;
   config?: TrainConfig;
   progress?: Progress;

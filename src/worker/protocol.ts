@@ -52,7 +52,8 @@ export interface TestResult {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; trainCount?: number; testCount?: number }
-  | { type: 'backend'; name: BackendName; reason: string; threads?: number }
+  /** `workers`: data-parallel replicas training together (1 = one worker). */
+  | { type: 'backend'; name: BackendName; reason: string; workers: number }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }
   | { type: 'batch'; event: BatchEvent }
   /** `tensors`: tf.memory().numTensors in the worker at the end of the epoch. */

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { chooseBackend, initBackend, probeWebGLRenderer, type BackendName } from '../core/backends';
 import type { Checkpoint } from '../core/checkpoint';
 import { evaluateModel } from '../core/evaluate';
@@ -13,7 +12,9 @@ import { makeSplits, type MnistSet, type MnistSplits } from '../core/mnist';
 import { fetchSource, loadMnist } from '../core/mnistLoader';
 import { createModel } from '../core/models';
 import { Trainer, type TrainEvent } from '../core/trainer';
+import { createSharedReduceBuffers, SharedMemoryReplica, singleReplica, type Replica } from '../core/replica';
 import { saveCheckpoint } from '../browser/checkpointStore';
+import type { ReplicaInit } from './replicaWorker';
 import { useOwnWasmFiles } from '../browser/wasmPaths';
 import { encodeModelWeights, setWeightsFrom } from '../core/weights';
 import type { FromWorker, TestResult, ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
@@ -30,6 +31,8 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 // pthread script from Function.toString(), which minification breaks. One
 // thread per worker it is; more cores are used by more workers.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+const realCores = navigator.hardwareConcurrency || 1;
+let backendReason = '';
 useOwnWasmFiles();
 
 let files: Promise<{ train: MnistSet; test: MnistSet }> | null = null;
@@ -67,7 +70,8 @@ async function startBackend(requested: BackendName | undefined, exclude: Backend
   await initBackend(choice.name);
   if (choice.name === 'webgl') watchContext();
   backend = choice.name;
-  post({ type: 'backend', name: choice.name, reason: choice.reason, threads: choice.name === 'wasm' ? getThreadsCount() : undefined });
+  backendReason = choice.reason;
+  post({ type: 'backend', name: choice.name, reason: choice.reason, workers: 1 });
   return choice.name;
 }
 
@@ -121,8 +125,10 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
   model = createModel(request.config.model, { seed: request.config.seed });
   let lastCheckpoint: Checkpoint | undefined = request.resumeFrom;
   let yieldAt = performance.now();
+  const { replica, helpers } = await startReplicas(request, backend!);
   const t = new Trainer(model, request.config, splits.train, {
     validation: splits.validation.count ? splits.validation : undefined,
+    replica,
     resumeFrom: request.resumeFrom,
     onEvent: (e: TrainEvent) => {
       if (run !== generation) return;
@@ -175,8 +181,51 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
     throw e;
   } finally {
     onContextLost = null;
+    helpers.forEach((h) => h.terminate());
     if (trainer === t) trainer = null;
   }
+}
+
+/**
+ * Data parallelism on the CPU: one single-threaded wasm replica per core (up
+ * to 4), which scales better than wasm's own thread pool. Needs
+ * SharedArrayBuffer, i.e. a cross-origin isolated page.
+ */
+async function startReplicas(request: TrainRequest, backendName: BackendName): Promise<{ replica: Replica; helpers: Worker[] }> {
+  const cores = Math.min(4, realCores);
+  let size = 1;
+  if (backendName !== 'webgl' && (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+    for (let n = cores; n > 1; n--) {
+      if (request.config.batchSize % n === 0) {
+        size = n;
+        break;
+      }
+    }
+  }
+  post({ type: 'backend', name: backendName, reason: backendReason, workers: size });
+  if (size === 1) return { replica: singleReplica, helpers: [] };
+  const buffers = createSharedReduceBuffers(size, 400_000);
+  const helpers: Worker[] = [];
+  const ready = Array.from({ length: size - 1 }, (_, i) => {
+    const h = new Worker(new URL('./replicaWorker.ts', import.meta.url), { type: 'module', name: `replica-${i + 1}` });
+    helpers.push(h);
+    const init: ReplicaInit = { rank: i + 1, buffers, request, backend: backendName };
+    h.postMessage(init);
+    return new Promise<void>((resolve, reject) => {
+      h.onmessage = (e: MessageEvent<{ type: string; message?: string }>) => {
+        if (e.data.type === 'ready') resolve();
+        if (e.data.type === 'error') reject(new Error(`a training replica failed: ${e.data.message}`));
+      };
+      h.onerror = (e) => reject(new Error(`a training replica failed to start: ${e.message}`));
+    });
+  });
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    helpers.forEach((h) => h.terminate());
+    throw e;
+  }
+  return { replica: new SharedMemoryReplica(0, buffers), helpers };
 }
 
 /** Evaluates the given weights (or the model in training) on the test set. */

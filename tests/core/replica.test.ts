@@ -52,3 +52,23 @@ describe('SharedMemoryReplica', () => {
     await expect(new SharedMemoryReplica(0, buffers).allReduceSum(new Float32Array(5))).rejects.toThrow(/exceeds the shared buffer/);
   });
 });
+
+describe('SharedMemoryReplica abort', () => {
+  it('releases the others with an error when a replica gives up', async () => {
+    const buffers = createSharedReduceBuffers(2, 8);
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const url = new URL('../../src/core/replica.ts', import.meta.url).href;
+    const src = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); const { workerData, parentPort } = require('node:worker_threads');
+      return import(${JSON.stringify(url)}).then(async ({ SharedMemoryReplica }) => {
+        const r = new SharedMemoryReplica(0, workerData);
+        try { await r.allReduceSum(new Float32Array(4)); parentPort.postMessage('returned'); }
+        catch (e) { parentPort.postMessage(e.message); }
+      }); });`;
+    const w = new Worker(src, { eval: true, workerData: buffers });
+    const answer = new Promise((resolve) => w.once('message', resolve));
+    await new Promise((r) => setTimeout(r, 200)); // rank 0 is now waiting for rank 1
+    new SharedMemoryReplica(1, buffers).abort();
+    expect(await answer).toBe('another training replica failed');
+    await w.terminate();
+  });
+});
