@@ -13,7 +13,7 @@ import { fetchSource, loadMnist } from '../core/mnistLoader';
 import { createModel, type ModelName } from '../core/models';
 import { DEFAULT_SCHEDULES } from '../core/schedule';
 import { Trainer } from '../core/trainer';
-import { useOwnWasmFiles } from '../browser/wasmPaths';
+import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
 
 export interface BenchRequest {
   backend: BackendName;
@@ -24,12 +24,11 @@ export interface BenchRequest {
   mode: 'trainer' | 'trainOnBatch';
 }
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // as in the app's worker
-useOwnWasmFiles();
+configureWasm();
 
 async function bench(req: BenchRequest): Promise<{ imagesPerSecond: number; msPerStep: number }> {
   await initBackend(req.backend);
-  const files = await loadMnist(fetchSource(new URL(`${import.meta.env.BASE_URL}data/mnist/`, self.location.origin).href));
+  const files = await loadMnist(fetchSource(mnistBaseUrl()));
   const { train } = makeSplits(files.train, files.test, 0, req.batchSize * (req.warmup + req.steps + 1));
   const model = createModel(req.model, { seed: 1 });
   let t0 = 0;

@@ -10,7 +10,7 @@ import { initBackend } from '../core/backends';
 import type { EncodedTensors } from '../core/checkpoint';
 import { createModel, modelNameOf, type ModelName } from '../core/models';
 import { encodeModelWeights, setWeightsFrom } from '../core/weights';
-import { useOwnWasmFiles } from './wasmPaths';
+import { configureWasm } from './wasmPaths';
 
 export type ModelSlot = 'pretrained-modified' | 'pretrained-original' | 'trained' | 'loaded';
 
@@ -24,9 +24,7 @@ let ready: Promise<string> | null = null;
 /** Starts tfjs on the page (once). Prefers wasm; falls back to the cpu backend. */
 export function startPageBackend(): Promise<string> {
   ready ??= (async () => {
-    useOwnWasmFiles();
-    // One 28x28 image needs no thread pool (and tfjs's threaded build breaks when bundled; see the worker).
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    configureWasm();
     try {
       await initBackend('wasm');
     } catch {

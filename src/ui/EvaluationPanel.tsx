@@ -5,12 +5,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MnistSet } from '../core/mnist';
 import { fetchSource, loadMnistTest } from '../core/mnistLoader';
+import { mnistBaseUrl } from '../browser/wasmPaths';
 import type { Controller } from './controller';
 import { useStore } from './store';
 
 let testSet: Promise<MnistSet> | null = null;
 function loadTestImages(): Promise<MnistSet> {
-  testSet ??= loadMnistTest(fetchSource(new URL(`${import.meta.env.BASE_URL}data/mnist/`, location.origin).href)).catch((e) => {
+  testSet ??= loadMnistTest(fetchSource(mnistBaseUrl())).catch((e) => {
     testSet = null;
     throw e;
   });

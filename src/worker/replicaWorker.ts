@@ -5,14 +5,13 @@
  * rank 0 does everything else (events, checkpoints, tests).
  */
 import '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../core/backends';
 import { makeSplits } from '../core/mnist';
 import { fetchSource, loadMnist } from '../core/mnistLoader';
 import { createModel } from '../core/models';
 import { SharedMemoryReplica, type SharedReduceBuffers } from '../core/replica';
 import { Trainer } from '../core/trainer';
-import { useOwnWasmFiles } from '../browser/wasmPaths';
+import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
 import type { TrainRequest } from './protocol';
 
 export interface ReplicaInit {
@@ -22,15 +21,14 @@ export interface ReplicaInit {
   backend: BackendName;
 }
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-useOwnWasmFiles();
+configureWasm();
 
 self.onmessage = async (e: MessageEvent<ReplicaInit>) => {
   const { rank, buffers, request, backend } = e.data;
   const replica = new SharedMemoryReplica(rank, buffers);
   try {
     await initBackend(backend);
-    const files = await loadMnist(fetchSource(new URL(`${import.meta.env.BASE_URL}data/mnist/`, self.location.origin).href));
+    const files = await loadMnist(fetchSource(mnistBaseUrl()));
     const splits = makeSplits(files.train, files.test, request.validationSize, request.trainLimit);
     const model = createModel(request.config.model, { seed: request.config.seed });
     const trainer = new Trainer(model, request.config, splits.train, {

@@ -15,25 +15,20 @@ import { Trainer, type TrainEvent } from '../core/trainer';
 import { createSharedReduceBuffers, SharedMemoryReplica, singleReplica, type Replica } from '../core/replica';
 import { saveCheckpoint } from '../browser/checkpointStore';
 import type { ReplicaInit } from './replicaWorker';
-import { useOwnWasmFiles } from '../browser/wasmPaths';
+import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
 import { encodeModelWeights, setWeightsFrom } from '../core/weights';
 import type { FromWorker, TestResult, ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
 
 interface WorkerScope {
   postMessage(message: unknown, transfer: Transferable[]): void;
   onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
-  location: Location;
 }
 const scope = self as unknown as WorkerScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
-// tfjs's threaded wasm build cannot start from a bundled worker: it rebuilds its
-// pthread script from Function.toString(), which minification breaks. One
-// thread per worker it is; more cores are used by more workers.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+configureWasm();
 const realCores = navigator.hardwareConcurrency || 1;
 let backendReason = '';
-useOwnWasmFiles();
 
 let files: Promise<{ train: MnistSet; test: MnistSet }> | null = null;
 let trainer: Trainer | null = null;
@@ -49,8 +44,7 @@ let evaluating: Promise<void> | null = null;
 function loadData() {
   if (!files) {
     post({ type: 'data', state: 'loading' });
-    const base = new URL(`${import.meta.env.BASE_URL}data/mnist/`, scope.location.origin).href;
-    files = loadMnist(fetchSource(base)).then(
+    files = loadMnist(fetchSource(mnistBaseUrl())).then(
       (f) => {
         post({ type: 'data', state: 'ready', trainCount: f.train.count, testCount: f.test.count });
         return f;
