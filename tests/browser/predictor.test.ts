@@ -1,0 +1,42 @@
+/** The page's model loading from a person's files, in Node (File exists there too). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { checkArchitecture, MAX_WEIGHTS_BYTES, readModelFiles } from '../../src/browser/predictor';
+import { createModel } from '../../src/core/models';
+import { repoRoot } from '../../src/node/paths';
+import { useBackend } from '../helpers/backend';
+
+beforeAll(() => useBackend('cpu'));
+
+const shipped = (name: string, file: string) => readFileSync(join(repoRoot, 'public/models', name, file));
+const json = () => new File([shipped('lenet5-original', 'model.json')], 'lenet5-original.json');
+const bin = () => new File([shipped('lenet5-original', 'weights.bin')], 'renamed.bin');
+
+describe('reading model files', () => {
+  it('reads model.json with its weights file, whatever the weights file is called', async () => {
+    const artifacts = await readModelFiles([json(), bin()]);
+    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    checkArchitecture(model);
+    expect(model.name).toBe('lenet5_original');
+  });
+
+  it('explains each way the files can be wrong', async () => {
+    await expect(readModelFiles([bin()])).rejects.toThrow(/pick the model.json file/);
+    await expect(readModelFiles([json()])).rejects.toThrow(/weights file is missing/);
+    await expect(readModelFiles([new File(['{ nope'], 'model.json'), bin()])).rejects.toThrow(/model.json is not valid JSON/);
+    await expect(readModelFiles([new File(['{"a":1}'], 'model.json'), bin()])).rejects.toThrow(/not a TensorFlow.js Layers model/);
+    await expect(readModelFiles([json(), new File([shipped('lenet5-modified', 'weights.bin')], 'w.bin')])).rejects.toThrow(/truncated or belongs to another model/);
+    const huge = new File([new Uint8Array(MAX_WEIGHTS_BYTES + 1)], 'w.bin');
+    await expect(readModelFiles([json(), huge])).rejects.toThrow(/far larger than any LeNet-5/);
+  });
+
+  it('accepts only 28x28x1 -> 10 models, and ours only with our shapes', () => {
+    const wrongIn = tf.sequential({ layers: [tf.layers.dense({ units: 10, inputShape: [784] })] });
+    expect(() => checkArchitecture(wrongIn)).toThrow(/not 28x28x1 digits/);
+    const wrongOut = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 3 })] });
+    expect(() => checkArchitecture(wrongOut)).toThrow(/not the 10 digit classes/);
+    checkArchitecture(createModel('modified'));
+  });
+});
