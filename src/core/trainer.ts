@@ -369,8 +369,9 @@ export class Trainer {
     o = 0;
     for (let i = 0; i < stats.length; i++) {
       const len = arrays[i].length;
-      const mean = buf.slice(o, o + len).map((v) => v / this.replica.size);
-      stats[i].write(tf.tensor(mean, stats[i].shape as number[]));
+      const mean = tf.tensor(buf.slice(o, o + len).map((v) => v / this.replica.size), stats[i].shape as number[]);
+      stats[i].write(mean); // the variable takes its own reference
+      mean.dispose();
       o += len;
     }
   }

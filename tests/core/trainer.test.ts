@@ -86,6 +86,23 @@ describe('Trainer', () => {
     expect(counts[2]).toBe(counts[0]);
   });
 
+  it('leaks no tensors on the data-parallel path either (replica sums, BatchNorm averaging)', async () => {
+    const { train, validation } = await mnistSplits(640, 200);
+    const model = createModel('modified', { seed: 3 });
+    // Stands in for a second replica that computed the very same gradients: sums are doubled.
+    const twin = { rank: 0, size: 2, allReduceSum: async (d: Float32Array) => d.forEach((v, i) => (d[i] = 2 * v)) };
+    const counts: number[] = [];
+    await new Trainer(model, { ...base, model: 'modified' }, train, {
+      validation,
+      replica: twin,
+      onEvent: (e) => {
+        if (e.type === 'epoch') counts.push(tf.memory().numTensors);
+      },
+    }).run();
+    expect(counts).toHaveLength(3);
+    expect(counts[2]).toBe(counts[0]);
+  });
+
   it('stops on a NaN loss with a clear message and keeps the last good weights', async () => {
     const { train, validation } = await mnistSplits(1280, 200);
     const model = createModel('original', { seed: 4 });
