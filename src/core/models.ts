@@ -7,6 +7,7 @@
  * drawing pad, the CLI and a downloaded model all feed it the same thing.
  */
 import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, NUM_CLASSES } from './mnist';
 
 export type ModelName = 'modified' | 'original';
 export const MODEL_NAMES: readonly ModelName[] = ['modified', 'original'];
@@ -15,8 +16,7 @@ export const MODEL_NAMES: readonly ModelName[] = ['modified', 'original'];
 export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 
-export const INPUT_SHAPE = [28, 28, 1] as const;
-export const NUM_CLASSES = 10;
+export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1] as const;
 
 export interface ModelOptions {
   /** Seed for the initializers; the same seed gives the same initial weights. */
