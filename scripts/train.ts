@@ -1,7 +1,7 @@
 /**
  * npm run train -- --model modified|original --epochs N --batch 64 --schedule plateau
  *                  --seed S --out DIR [--limit N] [--resume] [--workers N] [--lr 1e-3]
- *                  [--no-augment | --augment ROT,ZOOM,SHIFT] [--validation 5000]
+ *                  [--no-augment | --augment reference|handwriting|ROT,ZOOM,SHIFT[,SHEAR,THICK]] [--validation 5000]
  *
  * Trains headless on the official MNIST files with the same core code as the
  * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
@@ -13,7 +13,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUGMENT, type AugmentConfig } from '../src/core/augment';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, type AugmentConfig } from '../src/core/augment';
 import type { Checkpoint } from '../src/core/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/mnist';
 import { MODEL_NAMES } from '../src/core/models';
@@ -79,14 +79,19 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   validationSize = intArg(values.validation, 'validation', DEFAULT_VALIDATION_SIZE, 0);
   trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 0);
 }
-/** --augment ROTATION,ZOOM,SHIFT, e.g. 15,0.15,0.12 (degrees, fractions). */
+/**
+ * --augment reference | handwriting | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS]
+ * (degrees, then fractions; e.g. 15,0.15,0.12 or 15,0.15,0.12,0.25,0.5).
+ */
 function parseAugment(value: string | undefined): AugmentConfig {
-  if (value === undefined) return DEFAULT_AUGMENT;
+  if (value === undefined || value === 'reference') return DEFAULT_AUGMENT;
+  if (value === 'handwriting') return HANDWRITING_AUGMENT;
   const parts = value.split(',').map(Number);
-  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    fail(`--augment takes rotation,zoom,shift (e.g. 15,0.15,0.12), got "${value}"`);
+  if ((parts.length !== 3 && parts.length !== 5) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    fail(`--augment takes reference, handwriting or rotation,zoom,shift[,shear,thickness] (e.g. 15,0.15,0.12), got "${value}"`);
   }
-  return { rotation: parts[0], zoom: parts[1], shift: parts[2] };
+  const [rotation, zoom, shift, shear, thickness] = parts;
+  return parts.length === 3 ? { rotation, zoom, shift } : { rotation, zoom, shift, shear, thickness };
 }
 
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);

@@ -1,6 +1,6 @@
 /** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_AUGMENT } from '../core/augment';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, type AugmentConfig } from '../core/augment';
 import type { BackendName } from '../core/backends';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/schedule';
 import type { ModelName } from '../core/models';
@@ -12,6 +12,12 @@ const SIZES: { label: string; value?: number }[] = [
   { label: '10,000 images', value: 10000 },
   { label: '2,000 images (quick demo)', value: 2000 },
   { label: '500 images (a few seconds)', value: 500 },
+];
+
+const AUGMENTS: { label: string; config: AugmentConfig | null }[] = [
+  { label: 'Reference: rotate ±10°, zoom ±10%, shift ±10%', config: DEFAULT_AUGMENT },
+  { label: 'Handwriting: ±15°, ±15%, ±12%, slant, stroke thickness', config: HANDWRITING_AUGMENT },
+  { label: 'Off', config: null },
 ];
 
 const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
@@ -47,7 +53,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const [batchSize, setBatchSize] = useState(64);
   const [learningRate, setLearningRate] = useState('0.001');
   const [schedule, setSchedule] = useState<ScheduleKind>('plateau');
-  const [augment, setAugment] = useState(true);
+  const [augment, setAugment] = useState(0);
   const [testEveryEpoch, setTestEveryEpoch] = useState(true);
   const [size, setSize] = useState(2);
   const [backendChoice, setBackendChoice] = useState<'' | BackendName>('');
@@ -68,7 +74,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
         batchSize,
         learningRate: lr,
         schedule: DEFAULT_SCHEDULES[schedule],
-        augment: augment ? DEFAULT_AUGMENT : null,
+        augment: AUGMENTS[augment].config,
         seed: Math.floor(Math.random() * 1e9),
       },
       trainLimit: SIZES[size].value,
@@ -137,9 +143,15 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
             <option value="cpu">Plain JavaScript (slow)</option>
           </select>
         </label>
-        <label className="check">
-          <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} disabled={active} />
-          Augmentation (rotate ±10°, zoom ±10%, shift ±10%)
+        <label className="wide">
+          Augmentation
+          <select value={augment} onChange={(e) => setAugment(Number(e.target.value))} disabled={active}>
+            {AUGMENTS.map((a, i) => (
+              <option key={a.label} value={i}>
+                {a.label}
+              </option>
+            ))}
+          </select>
         </label>
         <label className="check">
           <input type="checkbox" checked={testEveryEpoch} onChange={(e) => setTestEveryEpoch(e.target.checked)} disabled={active} />

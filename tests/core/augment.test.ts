@@ -65,6 +65,42 @@ describe('augmentation', () => {
     }
   });
 
+  it('slants by the drawn shear: x moves in proportion to y', async () => {
+    const cfg = { rotation: 0, zoom: 0, shift: 0, shear: 0.3 };
+    const t = randomTransforms(200, 28, cfg, makeRng(6));
+    for (let i = 0; i < 200; i++) {
+      const [a0, a1, , b0, b1] = t.subarray(i * 8, i * 8 + 5);
+      expect(a0).toBeCloseTo(1, 6);
+      expect(b0).toBeCloseTo(0, 6);
+      expect(b1).toBeCloseTo(1, 6);
+      expect(Math.abs(a1)).toBeLessThanOrEqual(0.3);
+    }
+    // A vertical bar becomes a slanted one: its top and bottom rows move apart horizontally.
+    const bar = new Float32Array(784);
+    for (let y = 4; y < 24; y++) bar[y * 28 + 13] = bar[y * 28 + 14] = 1;
+    const out = await augmentBatch(tf.tensor4d(bar, [1, 28, 28, 1]), { ...cfg, shear: 0.3 }, makeRng(7)).data();
+    const rowCentre = (y: number) => {
+      let m = 0, s = 0;
+      for (let x = 0; x < 28; x++) { m += out[y * 28 + x]; s += out[y * 28 + x] * x; }
+      return s / m;
+    };
+    const k = -randomTransforms(1, 28, { ...cfg, shear: 0.3 }, makeRng(7))[1];
+    expect(rowCentre(20) - rowCentre(7)).toBeCloseTo(13 * k, 0);
+  });
+
+  it('makes strokes thicker or thinner on the backend, per image', async () => {
+    const n = 200;
+    const batch = new Float32Array(n * 784);
+    for (let i = 0; i < n; i++) for (let y = 6; y < 22; y++) batch[i * 784 + y * 28 + 13] = batch[i * 784 + y * 28 + 14] = 1;
+    const cfg = { rotation: 0, zoom: 0, shift: 0, thickness: 1 };
+    const out = (await augmentBatch(tf.tensor4d(batch, [n, 28, 28, 1]), cfg, makeRng(8)).data()) as Float32Array;
+    const masses = Array.from({ length: n }, (_, i) => out.subarray(i * 784, (i + 1) * 784).reduce((a, b) => a + b, 0));
+    expect(masses.some((m) => m > 40)).toBe(true); // thicker than the 32-pixel bar
+    expect(masses.some((m) => m < 24)).toBe(true); // thinner
+    expect(out.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(1 + 1e-6);
+    expect(out.reduce((a, b) => Math.min(a, b), 0)).toBeGreaterThanOrEqual(-1e-6);
+  });
+
   it('rotates about the centre, keeping the ink', async () => {
     const img = square(8, 11, 12);
     const out = await augmentBatch(tf.tensor4d(img, [1, 28, 28, 1]), { rotation: 10, zoom: 0, shift: 0 }, makeRng(5)).data();
