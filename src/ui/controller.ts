@@ -4,7 +4,6 @@
  * never touch tfjs or the worker themselves.
  */
 import { DEFAULT_VALIDATION_SIZE } from '../core/mnist';
-import type { ModelName } from '../core/models';
 import type { TrainConfig } from '../core/trainer';
 import { clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
@@ -241,4 +240,3 @@ export class Controller {
   }
 }
 
-export type { ModelName };
