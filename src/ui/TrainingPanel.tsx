@@ -46,6 +46,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const resumable = useStore(store, (s) => s.resumable);
   const evaluating = useStore(store, (s) => s.evaluating);
   const tensors = useStore(store, (s) => s.tensorsPerEpoch);
+  const savedEpoch = useStore(store, (s) => s.savedEpoch);
   const history = useStore(store, (s) => s.history);
 
   const [model, setModel] = useState<ModelName>('modified');
@@ -234,6 +235,11 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
               </tbody>
             </table>
           </details>
+        )}
+        {savedEpoch !== undefined && (
+          <p className="backend" data-testid="saved">
+            Saved in this browser after epoch {savedEpoch}: a reload or a closed tab resumes from there.
+          </p>
         )}
         {tensors.length > 0 && (
           <p className="backend" data-testid="tensors">

@@ -108,7 +108,7 @@ export class Controller {
     if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
     if (!request.resumeFrom) s.batches.clear();
     this.startedAt = performance.now();
-    s.set({ status: 'starting', tensorsPerEpoch: [], config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
+    s.set({ status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
     this.send({ type: 'train', request });
   }
 
@@ -209,7 +209,8 @@ export class Controller {
         });
         break;
       }
-      case 'checkpoint':
+      case 'saved':
+        s.set({ savedEpoch: m.epochsDone });
         break;
       case 'testing':
         s.set({ evaluating: true });

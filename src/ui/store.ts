@@ -46,6 +46,8 @@ export interface AppState {
   resumable?: { epochsDone: number; epochs: number; model: string };
   /** Tensors alive in the training worker at the end of each epoch (flat = no leak). */
   tensorsPerEpoch: number[];
+  /** The last epoch whose checkpoint is safely in IndexedDB during this run. */
+  savedEpoch?: number;
   /** Bumped when the selected model's weights change, so the pad predicts again. */
   weightsVersion: number;
 }

@@ -60,7 +60,8 @@ export type FromWorker =
   | { type: 'epoch'; record: EpochRecord; epochs: number; tensors: number }
   | { type: 'state'; state: 'running' | 'paused' }
   | { type: 'weights'; snapshot: WeightsSnapshot }
-  | { type: 'checkpoint'; checkpoint: Checkpoint }
+  /** The checkpoint after `epochsDone` epochs is stored in IndexedDB (a reload brings it back). */
+  | { type: 'saved'; epochsDone: number }
   | { type: 'testing' }
   | { type: 'test'; result: TestResult }
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }

@@ -136,8 +136,10 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
         post({ type: 'state', state: e.state });
       } else if (e.type === 'checkpoint') {
         lastCheckpoint = e.checkpoint;
-        void saveCheckpoint({ checkpoint: e.checkpoint, trainLimit: request.trainLimit, validationSize: request.validationSize, savedAt: Date.now() }).catch((err: Error) =>
-          post({ type: 'notice', message: `Could not save the checkpoint in this browser: ${err.message}` }),
+        const { epochsDone } = e.checkpoint;
+        void saveCheckpoint({ checkpoint: e.checkpoint, trainLimit: request.trainLimit, validationSize: request.validationSize, savedAt: Date.now() }).then(
+          () => post({ type: 'saved', epochsDone }),
+          (err: Error) => post({ type: 'notice', message: `Could not save the checkpoint in this browser: ${err.message}` }),
         );
         void postWeights(e.checkpoint.globalStep);
         if (request.testEveryEpoch) evaluating = testEvaluation(splits.test, e.checkpoint.epochsDone);

@@ -110,6 +110,8 @@ test('a reload mid-training brings the last epoch back from IndexedDB, and train
   await openApp(page);
   await startTraining(page, { epochs: 3, test: false });
   await expect(progress(page)).toContainText(/Epoch 2 of 3/, { timeout: 120_000 });
+  // The IndexedDB write finishes in the background while epoch 2 trains.
+  await expect(page.getByTestId('saved')).toContainText('after epoch 1');
   await page.reload();
   await expect(page.getByRole('note').filter({ hasText: 'Restored your modified model from this browser (epoch 1 of 3)' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Model' }).selectOption('trained');
