@@ -1,20 +1,25 @@
 /**
- * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original] [--no-build]
+ * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original] [--no-build] [--offline]
  *
  * Replays the real pen strokes of the UCI pen-based digits (7,494 digits by
  * 30 writers) with the mouse on the app's drawing pad in headless Chromium,
  * each at its writer's own size and place, and reports the accuracy of the
  * prediction the page shows: overall, per class, per writer, and the
  * confusion matrix. All digits by default; --per-class N replays a sample.
+ * --offline draws the strokes with the pad's rasteriser in Node instead (all
+ * 7,494 in seconds, for quick experiments; the browser remains the reference).
  */
 import { execSync } from 'node:child_process';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { samplePerClass } from '../src/core/pendigits';
 import { intArg, oneOf, pct } from '../src/node/cli';
-import { loadPenDigits, replayDigit, summarize, type ReplayResult } from '../src/node/drawnReplay';
-import { repoRoot } from '../src/node/paths';
+import { classifyRasterised, loadPenDigits, replayDigit, summarize, type ReplayResult } from '../src/node/drawnReplay';
+import { loadModelFromFolder } from '../src/node/fsModel';
+import { initNodeBackend } from '../src/node/nodeBackend';
+import { repoRoot, shippedModelsDir } from '../src/node/paths';
 import { chromiumArgs } from '../playwright.config';
 
 const { values } = parseArgs({
@@ -23,6 +28,7 @@ const { values } = parseArgs({
     'per-class': { type: 'string' },
     model: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    offline: { type: 'boolean', default: false },
   },
 });
 const log = (s: string) => values.json || console.error(s);
@@ -30,37 +36,48 @@ const slot = oneOf(values.model, 'model', ['pretrained-modified', 'pretrained-or
 const all = loadPenDigits();
 const digits = values['per-class'] ? samplePerClass(all, intArg(values['per-class'], 'per-class', 20)) : all;
 
-if (!values['no-build']) {
-  log('building the app...');
-  execSync('npx vite build --logLevel warn', { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-const server = await preview({ root: repoRoot, preview: { host: '127.0.0.1', port: 4175, strictPort: true }, logLevel: 'warn' });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
-const results: ReplayResult[] = [];
 const t0 = Date.now();
-try {
-  const page = await browser.newPage();
-  await page.goto('http://127.0.0.1:4175/');
-  await page.getByRole('status').filter({ hasText: 'draw a digit' }).waitFor();
-  if (slot !== 'pretrained-modified') await page.getByRole('combobox', { name: 'Model' }).selectOption(slot);
-  await page.getByRole('img', { name: 'Draw a digit' }).scrollIntoViewIfNeeded();
-  for (const d of digits) {
-    results.push(await replayDigit(page, d));
-    if (results.length % 250 === 0) {
-      const s = summarize(results);
-      log(`  ${results.length}/${digits.length}: ${pct(s.accuracy)} so far (${((Date.now() - t0) / results.length).toFixed(0)} ms per digit)`);
-    }
+const results = values.offline ? await classifyOffline() : await replayInBrowser();
+
+async function classifyOffline(): Promise<ReplayResult[]> {
+  await initNodeBackend('wasm');
+  const model = await loadModelFromFolder(join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')));
+  return classifyRasterised(model, digits);
+}
+
+async function replayInBrowser(): Promise<ReplayResult[]> {
+  if (!values['no-build']) {
+    log('building the app...');
+    execSync('npx vite build --logLevel warn', { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-} finally {
-  await browser.close();
-  await new Promise<void>((r) => server.httpServer.close(() => r()));
+  const server = await preview({ root: repoRoot, preview: { host: '127.0.0.1', port: 4175, strictPort: true }, logLevel: 'warn' });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  const results: ReplayResult[] = [];
+  try {
+    const page = await browser.newPage();
+    await page.goto('http://127.0.0.1:4175/');
+    await page.getByRole('status').filter({ hasText: 'draw a digit' }).waitFor();
+    if (slot !== 'pretrained-modified') await page.getByRole('combobox', { name: 'Model' }).selectOption(slot);
+    await page.getByRole('img', { name: 'Draw a digit' }).scrollIntoViewIfNeeded();
+    for (const d of digits) {
+      results.push(await replayDigit(page, d));
+      if (results.length % 250 === 0) {
+        const s = summarize(results);
+        log(`  ${results.length}/${digits.length}: ${pct(s.accuracy)} so far (${((Date.now() - t0) / results.length).toFixed(0)} ms per digit)`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await new Promise<void>((r) => server.httpServer.close(() => r()));
+  }
+  return results;
 }
 
 const s = summarize(results);
 if (values.json) {
-  console.log(JSON.stringify({ model: slot, seconds: (Date.now() - t0) / 1000, ...s }));
+  console.log(JSON.stringify({ model: slot, mode: values.offline ? 'offline' : 'browser', seconds: (Date.now() - t0) / 1000, ...s }));
 } else {
-  console.log(`${slot}: ${pct(s.accuracy)} of ${s.count} drawn digits read right (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  console.log(`${slot}: ${pct(s.accuracy)} of ${s.count} drawn digits read right${values.offline ? ' (offline rasteriser)' : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   console.log(`per class: ${s.perClass.map((c) => `${c.digit} ${pct(c.accuracy)}`).join(', ')}`);
   console.log(`per writer: ${s.perWriter.map((w) => `#${w.writer} ${pct(w.accuracy)}`).join(', ')}`);
   console.log('confusion (rows: true digit; columns: shown 0-9, then "no answer"):');

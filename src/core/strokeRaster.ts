@@ -7,6 +7,11 @@
 import type { InkImage } from './digit';
 import type { PenPoint } from './pendigits';
 
+/** The drawing pad's side in CSS pixels. */
+export const PAD_SIZE = 280;
+/** Brush diameter in CSS pixels; preprocessing normalises stroke width anyway, and a thin brush keeps loops open. */
+export const PAD_BRUSH = 14;
+
 /** The polyline the canvas strokes: quadratic curves through the midpoints of the input points. */
 export function smoothPath(pts: PenPoint[], step = 0.5): PenPoint[] {
   if (pts.length < 3) return pts.slice();

@@ -1,16 +1,19 @@
 /**
  * Replays real pen-written digits on the app's drawing pad with the mouse, in
  * a real browser, and reads back the prediction the page shows. Shared by the
- * end-to-end test and `npm run eval:drawn`.
+ * end-to-end test and `npm run eval:drawn`. `classifyRasterised` is the fast
+ * offline stand-in: the same strokes drawn by the pad's rasteriser in Node.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
+import { IMAGE_SIZE } from '../core/mnist';
+import { preprocessDrawing } from '../core/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/pendigits';
+import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/strokeRaster';
 import { repoRoot } from './paths';
-
-export const PAD_CSS_SIZE = 280;
 
 export function loadPenDigits(path = join(repoRoot, 'data', 'pendigits-orig.tra.gz')): PenDigit[] {
   return parseUnipen(gunzipSync(readFileSync(path)).toString('latin1'));
@@ -27,9 +30,9 @@ export async function replayDigit(page: Page, digit: PenDigit): Promise<ReplayRe
   const pad = page.getByRole('img', { name: 'Draw a digit' });
   await pad.press('Escape');
   const box = (await pad.boundingBox())!;
-  const scale = box.width / PAD_CSS_SIZE;
+  const scale = box.width / PAD_SIZE;
   for (const stroke of digit.strokes) {
-    const pts = stroke.map((p) => toPad(p, PAD_CSS_SIZE));
+    const pts = stroke.map((p) => toPad(p, PAD_SIZE));
     await page.mouse.move(box.x + pts[0].x * scale, box.y + pts[0].y * scale);
     await page.mouse.down();
     for (const p of pts.slice(1)) await page.mouse.move(box.x + p.x * scale, box.y + p.y * scale);
@@ -46,6 +49,29 @@ export async function replayDigit(page: Page, digit: PenDigit): Promise<ReplayRe
   if (!attr) return { digit, predicted: null, probabilities: null };
   const probabilities = attr.split(' ').map(Number);
   return { digit, predicted: probabilities.indexOf(Math.max(...probabilities)), probabilities };
+}
+
+/** Classifies the digits as the pad would draw them, without a browser (batches of 256). */
+export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[]): ReplayResult[] {
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const out: ReplayResult[] = [];
+  for (let i = 0; i < digits.length; i += 256) {
+    const chunk = digits.slice(i, i + 256);
+    const x = new Float32Array(chunk.length * px);
+    const empty = chunk.map((d, j) => {
+      const ink = rasterStrokes(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))), PAD_SIZE, PAD_BRUSH);
+      const pre = preprocessDrawing(ink);
+      x.set(pre.pixels, j * px);
+      return pre.empty;
+    });
+    const probs = tf.tidy(() => model.predict(tf.tensor4d(x, [chunk.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
+    const p = probs.arraySync() as number[][];
+    probs.dispose();
+    chunk.forEach((digit, j) =>
+      out.push(empty[j] ? { digit, predicted: null, probabilities: null } : { digit, predicted: p[j].indexOf(Math.max(...p[j])), probabilities: p[j] }),
+    );
+  }
+  return out;
 }
 
 export interface DrawnSummary {

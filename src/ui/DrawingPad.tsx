@@ -4,10 +4,7 @@
  * as point lists so Undo can drop the last one and redraw.
  */
 import { useCallback, useEffect, useImperativeHandle, useRef, type Ref } from 'react';
-
-export const PAD_SIZE = 280; // CSS pixels
-/** Brush diameter in CSS pixels; preprocessing normalises stroke width anyway, and a thin brush keeps loops open. */
-export const BRUSH = 14;
+import { PAD_BRUSH, PAD_SIZE } from '../core/strokeRaster';
 
 type Point = { x: number; y: number };
 
@@ -57,7 +54,7 @@ export function DrawingPad({ onChange, ref }: Props) {
     c.setTransform(scale, 0, 0, scale, 0, 0);
     c.lineCap = 'round';
     c.lineJoin = 'round';
-    c.lineWidth = BRUSH;
+    c.lineWidth = PAD_BRUSH;
     c.strokeStyle = '#111';
     for (const s of strokes.current) drawStroke(c, s);
     if (active.current) drawStroke(c, active.current.points);
