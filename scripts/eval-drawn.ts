@@ -7,7 +7,7 @@
  * prediction the page shows: overall, per class, per writer, and the
  * confusion matrix. All digits by default; --per-class N replays a sample.
  * --offline draws the strokes with the pad's rasteriser in Node instead (all
- * 7,494 in seconds, for quick experiments; the browser remains the reference).
+ * 7,494 in about 2 minutes, for quick experiments; the browser remains the reference).
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
-import { IMAGE_SIZE } from '../core/mnist';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/mnist';
 import { preprocessDrawing } from '../core/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/pendigits';
 import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/strokeRaster';
@@ -53,15 +53,14 @@ export async function replayDigit(page: Page, digit: PenDigit): Promise<ReplayRe
 
 /** Classifies the digits as the pad would draw them, without a browser (batches of 256). */
 export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[]): ReplayResult[] {
-  const px = IMAGE_SIZE * IMAGE_SIZE;
   const out: ReplayResult[] = [];
   for (let i = 0; i < digits.length; i += 256) {
     const chunk = digits.slice(i, i + 256);
-    const x = new Float32Array(chunk.length * px);
+    const x = new Float32Array(chunk.length * IMAGE_PIXELS);
     const empty = chunk.map((d, j) => {
       const ink = rasterStrokes(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))), PAD_SIZE, PAD_BRUSH);
       const pre = preprocessDrawing(ink);
-      x.set(pre.pixels, j * px);
+      x.set(pre.pixels, j * IMAGE_PIXELS);
       return pre.empty;
     });
     const probs = tf.tidy(() => model.predict(tf.tensor4d(x, [chunk.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
