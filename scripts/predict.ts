@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { preprocessDrawing } from '../src/core/digit';
+import { preprocessDrawing, topDigit } from '../src/core/digit';
 import { fail } from '../src/node/cli';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
@@ -31,7 +31,7 @@ for (const file of positionals) {
     const probs = tf.tidy(() => model.predict(tf.tensor4d(pre.pixels, [1, 28, 28, 1])) as tf.Tensor);
     const p = Array.from(await probs.data());
     probs.dispose();
-    const digit = p.indexOf(Math.max(...p));
+    const digit = topDigit(p);
     console.log(JSON.stringify({ file, digit, probabilities: p.map((v) => Number(v.toFixed(6))) }));
   } catch (e) {
     failures++;

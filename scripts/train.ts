@@ -1,27 +1,30 @@
 /**
  * npm run train -- --model modified|original --epochs N --batch 64 --schedule plateau
- *                  --seed S --out DIR [--limit N] [--resume] [--workers N] [--lr 1e-3]
- *                  [--no-augment | --augment reference|handwriting|ROT,ZOOM,SHIFT[,SHEAR,THICK]] [--validation 5000]
+ *                  --seed S --out DIR [--limit N] [--resume] [--workers N] [--lr 1e-3] [--init MODEL_DIR]
+ *                  [--no-augment | --augment reference|handwriting|styles|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES]]] [--validation 5000]
  *
  * Trains headless on the official MNIST files with the same core code as the
  * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
  * DIR/training-log.json, and DIR/checkpoint/ after every epoch (--resume picks
- * it up).
+ * it up). --init starts from a trained model's weights (fine-tuning) with a
+ * fresh optimizer and schedule.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, type AugmentConfig } from '../src/core/augment';
-import type { Checkpoint } from '../src/core/checkpoint';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../src/core/augment';
+import * as tf from '@tensorflow/tfjs';
+import type { Checkpoint, EncodedTensors } from '../src/core/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/mnist';
-import { MODEL_NAMES } from '../src/core/models';
+import { createModel, MODEL_NAMES, type ModelName } from '../src/core/models';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/schedule';
 import type { TrainConfig, TrainEvent } from '../src/core/trainer';
+import { encodeModelWeights, setWeightsFrom } from '../src/core/weights';
 import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
 import { defaultWorkers, fail, formatDuration, intArg, numArg, oneOf, pct } from '../src/node/cli';
-import { folderSaver } from '../src/node/fsModel';
+import { folderSaver, loadModelFromFolder } from '../src/node/fsModel';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { ParallelRun } from '../src/node/parallel';
 
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     'no-augment': { type: 'boolean', default: false },
     augment: { type: 'string' },
     backend: { type: 'string' },
+    init: { type: 'string' },
   },
 });
 
@@ -55,6 +59,7 @@ let priorWallSeconds = 0;
 let config: TrainConfig;
 let validationSize: number;
 let trainLimit: number | undefined;
+let init: string | null = values.init ? resolve(values.init) : null;
 if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   const { checkpoint, extra } = await readCheckpoint(checkpointDir);
   resume = checkpoint;
@@ -62,6 +67,7 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   validationSize = Number(extra.validationSize ?? DEFAULT_VALIDATION_SIZE);
   trainLimit = extra.trainLimit === undefined || extra.trainLimit === null ? undefined : Number(extra.trainLimit);
   priorWallSeconds = Number(extra.wallSeconds ?? 0);
+  init = typeof extra.init === 'string' ? extra.init : null; // the checkpoint's weights carry on from it
   if (values.epochs) config = { ...config, epochs: intArg(values.epochs, 'epochs', config.epochs) };
   console.error(`resuming ${config.model} from ${checkpointDir}: ${checkpoint.epochsDone} of ${config.epochs} epochs done`);
 } else {
@@ -80,21 +86,41 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 0);
 }
 /**
- * --augment reference | handwriting | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS]
- * (degrees, then fractions; e.g. 15,0.15,0.12 or 15,0.15,0.12,0.25,0.5).
+ * --augment reference | handwriting | styles | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES]]
+ * (degrees, then fractions; e.g. 15,0.15,0.12 or 15,0.15,0.12,0.25,0.5,0.3).
  */
 function parseAugment(value: string | undefined): AugmentConfig {
   if (value === undefined || value === 'reference') return DEFAULT_AUGMENT;
   if (value === 'handwriting') return HANDWRITING_AUGMENT;
+  if (value === 'styles') return STYLES_AUGMENT;
   const parts = value.split(',').map(Number);
-  if ((parts.length !== 3 && parts.length !== 5) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    fail(`--augment takes reference, handwriting or rotation,zoom,shift[,shear,thickness] (e.g. 15,0.15,0.12), got "${value}"`);
+  if (![3, 5, 6].includes(parts.length) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    fail(`--augment takes reference, handwriting, styles or rotation,zoom,shift[,shear,thickness[,styles]] (e.g. 15,0.15,0.12), got "${value}"`);
   }
-  const [rotation, zoom, shift, shear, thickness] = parts;
-  return parts.length === 3 ? { rotation, zoom, shift } : { rotation, zoom, shift, shear, thickness };
+  const [rotation, zoom, shift, shear, thickness, styles] = parts;
+  if (parts.length === 3) return { rotation, zoom, shift };
+  return parts.length === 5 ? { rotation, zoom, shift, shear, thickness } : { rotation, zoom, shift, shear, thickness, styles };
 }
 
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
+
+/** A trained model's weights, checked against the architecture being trained (main thread, cpu backend). */
+async function initWeights(dir: string, model: ModelName): Promise<EncodedTensors> {
+  await tf.ready();
+  const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`--init: ${e.message}`));
+  const encoded = await encodeModelWeights(loaded);
+  const fresh = createModel(model);
+  try {
+    setWeightsFrom(fresh, encoded);
+  } catch (e) {
+    fail(`--init ${dir} does not fit the ${model} model: ${(e as Error).message}`);
+  } finally {
+    loaded.dispose();
+    fresh.dispose();
+  }
+  return encoded;
+}
+const initial = init && !resume ? await initWeights(init, config.model) : undefined;
 
 const files = await loadMnistFromDisk();
 await mkdir(outDir, { recursive: true });
@@ -135,12 +161,12 @@ const onEvent = (e: TrainEvent) => {
   } else if (e.type === 'checkpoint') {
     const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
     pendingCheckpoint = pendingCheckpoint.then(() =>
-      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers }),
+      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers, init }),
     );
   }
 };
 
-const outcome = await run.run({ config, validationSize, trainLimit, resume }, files, onEvent);
+const outcome = await run.run({ config, validationSize, trainLimit, resume, initWeights: initial }, files, onEvent);
 await pendingCheckpoint;
 if (tty) process.stderr.write('\r\x1b[K');
 const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
@@ -152,6 +178,7 @@ const log = {
   model: config.model,
   config,
   seed: config.seed,
+  init,
   validationSize,
   trainLimit: trainLimit ?? null,
   trainImages: trainLimit ?? files.train.count - validationSize,

@@ -25,6 +25,13 @@ export interface Preprocessed {
 }
 
 export const FIT_BOX = 20;
+
+/** The digit with the highest of ten probabilities (the first, on a tie). */
+export function topDigit(probabilities: ArrayLike<number>): number {
+  let best = 0;
+  for (let d = 1; d < probabilities.length; d++) if (probabilities[d] > probabilities[best]) best = d;
+  return best;
+}
 /** Ink below this is treated as paper (anti-aliasing fringe, scanner noise). */
 export const INK_THRESHOLD = 0.1;
 

@@ -258,7 +258,7 @@ export class Trainer {
     let correctT: tf.Scalar | undefined;
     const { grads, value } = tf.tidy(() => {
       const raw = tf.tensor4d(this.xBuf, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      const x = augment ? augmentBatch(raw, augment, augRng) : raw;
+      const x = augment ? augmentBatch(raw, augment, augRng, this.yBuf) : raw;
       const labels = tf.tensor1d(this.yBuf, 'int32');
       const y = tf.oneHot(labels, NUM_CLASSES);
       return tf.variableGrads(() => {

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/mnist';
-import { preprocessDrawing } from '../core/digit';
+import { preprocessDrawing, topDigit } from '../core/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/pendigits';
 import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/strokeRaster';
 import { repoRoot } from './paths';
@@ -48,7 +48,7 @@ export async function replayDigit(page: Page, digit: PenDigit): Promise<ReplayRe
   const attr = await bars.getAttribute('data-probabilities');
   if (!attr) return { digit, predicted: null, probabilities: null };
   const probabilities = attr.split(' ').map(Number);
-  return { digit, predicted: probabilities.indexOf(Math.max(...probabilities)), probabilities };
+  return { digit, predicted: topDigit(probabilities), probabilities };
 }
 
 /** Classifies the digits as the pad would draw them, without a browser (batches of 256). */
@@ -67,7 +67,7 @@ export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[]): R
     const p = probs.arraySync() as number[][];
     probs.dispose();
     chunk.forEach((digit, j) =>
-      out.push(empty[j] ? { digit, predicted: null, probabilities: null } : { digit, predicted: p[j].indexOf(Math.max(...p[j])), probabilities: p[j] }),
+      out.push(empty[j] ? { digit, predicted: null, probabilities: null } : { digit, predicted: topDigit(p[j]), probabilities: p[j] }),
     );
   }
   return out;

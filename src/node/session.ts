@@ -4,18 +4,21 @@
  * The same function runs in-process (one replica) or in each worker thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Checkpoint } from '../core/checkpoint';
+import type { Checkpoint, EncodedTensors } from '../core/checkpoint';
 import { evaluateModel, type Evaluation } from '../core/evaluate';
 import { makeSplits, type MnistSet } from '../core/mnist';
 import { createModel } from '../core/models';
 import type { Replica } from '../core/replica';
 import { Trainer, type TrainConfig, type TrainEvent, type TrainResult } from '../core/trainer';
+import { setWeightsFrom } from '../core/weights';
 
 export interface SessionSpec {
   config: TrainConfig;
   validationSize: number;
   trainLimit?: number;
   resume?: Checkpoint;
+  /** Start from these weights (fine-tuning) instead of a fresh initialisation; a resume overrides it. */
+  initWeights?: EncodedTensors;
   /** Evaluate on the official test set afterwards (default true). */
   evaluateTest?: boolean;
 }
@@ -35,6 +38,7 @@ export async function runSession(
 ): Promise<SessionOutcome> {
   const splits = makeSplits(files.train, files.test, spec.validationSize, spec.trainLimit);
   const model = createModel(spec.config.model, { seed: spec.config.seed });
+  if (spec.initWeights && !spec.resume) setWeightsFrom(model, spec.initWeights);
   const trainer: Trainer = new Trainer(model, spec.config, splits.train, {
     validation: splits.validation.count ? splits.validation : undefined,
     replica,

@@ -3,7 +3,7 @@
  * and the prediction, updated at most once per animation frame.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { inkFromRGBA, preprocessDrawing } from '../core/digit';
+import { inkFromRGBA, preprocessDrawing, topDigit } from '../core/digit';
 import type { Controller } from './controller';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
 import { useStore } from './store';
@@ -133,7 +133,7 @@ function ModelInput({ pixels }: { pixels?: Float32Array }) {
 
 function PredictionView({ prediction }: { prediction: Prediction }) {
   const p = prediction.probabilities;
-  const best = p ? p.indexOf(Math.max(...p)) : -1;
+  const best = p ? topDigit(p) : -1;
   const text = prediction.empty
     ? 'The pad is empty: draw a digit.'
     : prediction.error

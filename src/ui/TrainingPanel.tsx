@@ -1,6 +1,6 @@
 /** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, type AugmentConfig } from '../core/augment';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/augment';
 import type { BackendName } from '../core/backends';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/schedule';
 import type { ModelName } from '../core/models';
@@ -17,6 +17,7 @@ const SIZES: { label: string; value?: number }[] = [
 const AUGMENTS: { label: string; config: AugmentConfig | null }[] = [
   { label: 'Reference: rotate ±10°, zoom ±10%, shift ±10%', config: DEFAULT_AUGMENT },
   { label: 'Handwriting: ±15°, ±15%, ±12%, slant, stroke thickness', config: HANDWRITING_AUGMENT },
+  { label: 'Handwriting + continental 1 and 7 (flag, crossbar)', config: STYLES_AUGMENT },
   { label: 'Off', config: null },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIT_BOX, inkFromRGBA, MNIST_STROKE_WIDTH, preprocessDrawing, strokeWidth, type InkImage } from '../../src/core/digit';
+import { FIT_BOX, inkFromRGBA, MNIST_STROKE_WIDTH, preprocessDrawing, strokeWidth, topDigit, type InkImage } from '../../src/core/digit';
 
 function blank(w: number, h: number): InkImage {
   return { width: w, height: h, ink: new Float32Array(w * h) };
@@ -115,5 +115,10 @@ describe('drawing preprocessing', () => {
     const forced = inkFromRGBA(make([255, 255, 255, 255], [0, 0, 0, 255]), w, h, 'light-on-dark');
     expect(forced.ink[0]).toBeCloseTo(1);
     expect(() => inkFromRGBA(new Uint8Array(10), 5, 5)).toThrow(/expected 100 RGBA values/);
+  });
+
+  it('picks the most probable digit, the first one on a tie', () => {
+    expect(topDigit([0.1, 0, 0, 0.6, 0, 0, 0, 0.3, 0, 0])).toBe(3);
+    expect(topDigit(Float32Array.from([0, 0, 0.5, 0, 0, 0, 0, 0, 0, 0.5]))).toBe(2);
   });
 });

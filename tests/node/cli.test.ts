@@ -76,6 +76,20 @@ describe('npm run train / eval / predict', () => {
     expect(text.stdout).toMatch(/confusion matrix/);
   });
 
+  it('train --init fine-tunes a trained model, and refuses one of another architecture', () => {
+    const tuned = join(dir, 'tuned');
+    const common = ['--epochs', '1', '--limit', '640', '--validation', '500', '--lr', '1e-4', '--schedule', 'constant', '--init', modelDir];
+    const r = npm(['train', '--', '--model', 'original', ...common, '--out', tuned]);
+    expect(r.code).toBe(0);
+    const log = JSON.parse(readFileSync(join(tuned, 'training-log.json'), 'utf8'));
+    expect(log.init).toBe(modelDir);
+    // Ten steps from scratch reach nowhere near this; from the trained weights they keep it.
+    expect(log.testAccuracy).toBeGreaterThan(0.85);
+    const wrong = npm(['train', '--', '--model', 'modified', ...common, '--out', join(dir, 'wrong')]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/does not fit the modified model/);
+  }, 600_000);
+
   it('eval explains a missing model', () => {
     const r = npm(['eval', '--', '--model', join(dir, 'nothing-here')]);
     expect(r.code).not.toBe(0);

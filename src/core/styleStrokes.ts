@@ -1,0 +1,108 @@
+/**
+ * Digit styles MNIST barely has: the continental 1 (a flag running down-left
+ * from the top of the stem) and 7 (a bar across the stem). MNIST was written by
+ * Americans; many people elsewhere write both, and a model that never saw a
+ * flagged 1 reads it as a 7. This adds the stroke to a share of the 1s and 7s
+ * of a batch, on the backend: the anchor (top of the stem, middle of the 7) is
+ * found from each image's own ink; JavaScript only draws six numbers per image.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from './rng';
+
+/** Digits that get a style stroke, and what it is. */
+const FLAG_DIGIT = 1;
+const BAR_DIGIT = 7;
+/** Ink above this counts when looking for the anchor. */
+const ANCHOR_INK = 0.3;
+
+export interface StyleParams {
+  /** 1 where the image gets a stroke. */
+  on: Float32Array;
+  /** 0: anchor at the top of the ink (flag), 1: at mid-height (bar). */
+  anchor: Float32Array;
+  /** Segment ends relative to the anchor, in units of the ink's height. */
+  u0: Float32Array;
+  v0: Float32Array;
+  u1: Float32Array;
+  v1: Float32Array;
+  /** Half the stroke width in pixels (MNIST strokes are about 2 wide). */
+  radius: Float32Array;
+}
+
+const lerp = (lo: number, hi: number, t: number) => lo + (hi - lo) * t;
+
+/** Draws per-image stroke parameters: a share `p` of the 1s gets a flag, of the 7s a bar. */
+export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
+  const n = labels.length;
+  const s: StyleParams = {
+    on: new Float32Array(n),
+    anchor: new Float32Array(n),
+    u0: new Float32Array(n),
+    v0: new Float32Array(n),
+    u1: new Float32Array(n),
+    v1: new Float32Array(n),
+    radius: new Float32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    // Always draw the same count of numbers so the stream does not depend on labels.
+    const [r, a, b, c, d] = [rng(), rng(), rng(), rng(), rng()];
+    s.radius[i] = 0.8 + 0.5 * d;
+    if (r >= p) continue;
+    if (labels[i] === FLAG_DIGIT) {
+      // From the top of the stem, down and to the left: 20-60° below horizontal.
+      const angle = (lerp(20, 60, a) * Math.PI) / 180;
+      const length = lerp(0.2, 0.55, b);
+      s.on[i] = 1;
+      s.u1[i] = -length * Math.cos(angle);
+      s.v1[i] = length * Math.sin(angle);
+    } else if (labels[i] === BAR_DIGIT) {
+      // Across the stem near mid-height, nearly level.
+      const half = lerp(0.12, 0.25, a);
+      const tilt = lerp(-0.06, 0.06, b);
+      const shift = lerp(-0.1, 0.1, c);
+      s.on[i] = 1;
+      s.anchor[i] = 1;
+      s.u0[i] = -half;
+      s.v0[i] = shift + tilt;
+      s.u1[i] = half;
+      s.v1[i] = shift - tilt;
+    }
+  }
+  return s;
+}
+
+/** Adds the strokes `params` describes to a [N, H, W, 1] batch; returns a new tensor. */
+export function addStyleStrokes(images: tf.Tensor4D, params: StyleParams): tf.Tensor4D {
+  const [n, h, w] = images.shape;
+  return tf.tidy(() => {
+    const col = (a: Float32Array) => tf.tensor3d(a, [n, 1, 1]);
+    const img = images.reshape([n, h, w]) as tf.Tensor3D;
+    const rows = tf.range(0, h, 1, 'float32');
+    const inkRows = tf.cast(tf.greater(tf.max(img, 2), ANCHOR_INK), 'float32'); // [n, h]
+    // First and last rows with ink: argMax of a ramp that favours the earliest (latest) one.
+    const top = tf.cast(tf.argMax(tf.mul(inkRows, tf.sub(h, rows)), 1), 'float32');
+    const bottom = tf.cast(tf.argMax(tf.mul(inkRows, rows), 1), 'float32');
+    const height = tf.add(tf.sub(bottom, top), 1);
+    const anchorY = tf.add(top, tf.mul(tf.tensor1d(params.anchor), tf.mul(tf.sub(bottom, top), 0.5)));
+    // Anchor x: centre of the ink in the three rows from the anchor row down (the stem there).
+    const band = tf.logicalAnd(
+      tf.greaterEqual(rows.reshape([1, h]), tf.floor(anchorY).reshape([n, 1])),
+      tf.lessEqual(rows.reshape([1, h]), tf.add(tf.floor(anchorY), 2).reshape([n, 1])),
+    );
+    const colInk = tf.sum(tf.mul(img, tf.cast(band, 'float32').reshape([n, h, 1])), 1); // [n, w]
+    const xs = tf.range(0, w, 1, 'float32');
+    const anchorX = tf.div(tf.sum(tf.mul(colInk, xs), 1), tf.maximum(tf.sum(colInk, 1), 1e-6));
+    const ax = tf.add(anchorX.reshape([n, 1, 1]), tf.mul(height.reshape([n, 1, 1]), col(params.u0)));
+    const ay = tf.add(anchorY.reshape([n, 1, 1]), tf.mul(height.reshape([n, 1, 1]), col(params.v0)));
+    const dx = tf.mul(height.reshape([n, 1, 1]), tf.sub(col(params.u1), col(params.u0)));
+    const dy = tf.mul(height.reshape([n, 1, 1]), tf.sub(col(params.v1), col(params.v0)));
+    // Distance from every pixel centre to the segment, then a soft-edged round brush.
+    const px = tf.sub(xs.reshape([1, 1, w]), ax);
+    const py = tf.sub(rows.reshape([1, h, 1]), ay);
+    const len2 = tf.add(tf.add(tf.square(dx), tf.square(dy)), 1e-6);
+    const t = tf.clipByValue(tf.div(tf.add(tf.mul(px, dx), tf.mul(py, dy)), len2), 0, 1);
+    const dist = tf.sqrt(tf.add(tf.square(tf.sub(px, tf.mul(t, dx))), tf.square(tf.sub(py, tf.mul(t, dy)))));
+    const stroke = tf.mul(tf.clipByValue(tf.sub(tf.add(col(params.radius), 0.5), dist), 0, 1), col(params.on));
+    return tf.maximum(img, stroke).reshape([n, h, w, 1]) as tf.Tensor4D;
+  });
+}
