@@ -31,7 +31,7 @@ export const DEFAULT_AUGMENT: AugmentConfig = { rotation: 10, zoom: 0.1, shift: 
  */
 export const HANDWRITING_AUGMENT: AugmentConfig = { rotation: 15, zoom: 0.15, shift: 0.12, shear: 0.25, thickness: 0.5 };
 
-/** Handwriting plus the continental 1 and 7 (see styleStrokes.ts) for a third of those digits. */
+/** Handwriting plus the continental 1 and 7 (see styleStrokes.ts) for 30% of those digits. */
 export const STYLES_AUGMENT: AugmentConfig = { ...HANDWRITING_AUGMENT, styles: 0.3 };
 
 /**
