@@ -25,6 +25,8 @@ export interface Preprocessed {
 }
 
 export const FIT_BOX = 20;
+/** Ink below this is treated as paper (anti-aliasing fringe, scanner noise). */
+export const INK_THRESHOLD = 0.1;
 
 /** The digit with the highest of ten probabilities (the first, on a tie). */
 export function topDigit(probabilities: ArrayLike<number>): number {
@@ -32,8 +34,6 @@ export function topDigit(probabilities: ArrayLike<number>): number {
   for (let d = 1; d < probabilities.length; d++) if (probabilities[d] > probabilities[best]) best = d;
   return best;
 }
-/** Ink below this is treated as paper (anti-aliasing fringe, scanner noise). */
-export const INK_THRESHOLD = 0.1;
 
 export type Polarity = 'auto' | 'dark-on-light' | 'light-on-dark';
 

@@ -82,20 +82,20 @@ export function addStyleStrokes(images: tf.Tensor4D, params: StyleParams): tf.Te
     // First and last rows with ink: argMax of a ramp that favours the earliest (latest) one.
     const top = tf.cast(tf.argMax(tf.mul(inkRows, tf.sub(h, rows)), 1), 'float32');
     const bottom = tf.cast(tf.argMax(tf.mul(inkRows, rows), 1), 'float32');
-    const height = tf.add(tf.sub(bottom, top), 1);
-    const anchorY = tf.add(top, tf.mul(tf.tensor1d(params.anchor), tf.mul(tf.sub(bottom, top), 0.5)));
+    const span = tf.sub(bottom, top);
+    const height = tf.add(span, 1).reshape([n, 1, 1]);
+    const anchorY = tf.add(top, tf.mul(tf.tensor1d(params.anchor), tf.mul(span, 0.5)));
     // Anchor x: centre of the ink in the three rows from the anchor row down (the stem there).
-    const band = tf.logicalAnd(
-      tf.greaterEqual(rows.reshape([1, h]), tf.floor(anchorY).reshape([n, 1])),
-      tf.lessEqual(rows.reshape([1, h]), tf.add(tf.floor(anchorY), 2).reshape([n, 1])),
-    );
+    const firstRow = tf.floor(anchorY).reshape([n, 1]);
+    const row = rows.reshape([1, h]);
+    const band = tf.logicalAnd(tf.greaterEqual(row, firstRow), tf.lessEqual(row, tf.add(firstRow, 2)));
     const colInk = tf.sum(tf.mul(img, tf.cast(band, 'float32').reshape([n, h, 1])), 1); // [n, w]
     const xs = tf.range(0, w, 1, 'float32');
     const anchorX = tf.div(tf.sum(tf.mul(colInk, xs), 1), tf.maximum(tf.sum(colInk, 1), 1e-6));
-    const ax = tf.add(anchorX.reshape([n, 1, 1]), tf.mul(height.reshape([n, 1, 1]), col(params.u0)));
-    const ay = tf.add(anchorY.reshape([n, 1, 1]), tf.mul(height.reshape([n, 1, 1]), col(params.v0)));
-    const dx = tf.mul(height.reshape([n, 1, 1]), tf.sub(col(params.u1), col(params.u0)));
-    const dy = tf.mul(height.reshape([n, 1, 1]), tf.sub(col(params.v1), col(params.v0)));
+    const ax = tf.add(anchorX.reshape([n, 1, 1]), tf.mul(height, col(params.u0)));
+    const ay = tf.add(anchorY.reshape([n, 1, 1]), tf.mul(height, col(params.v0)));
+    const dx = tf.mul(height, tf.sub(col(params.u1), col(params.u0)));
+    const dy = tf.mul(height, tf.sub(col(params.v1), col(params.v0)));
     // Distance from every pixel centre to the segment, then a soft-edged round brush.
     const px = tf.sub(xs.reshape([1, 1, w]), ax);
     const py = tf.sub(rows.reshape([1, h, 1]), ay);
