@@ -1,5 +1,5 @@
 /**
- * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original] [--no-build] [--offline]
+ * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original|DIR] [--no-build] [--offline]
  *
  * Replays the real pen strokes of the UCI pen-based digits (7,494 digits by
  * 30 writers) with the mouse on the app's drawing pad in headless Chromium,
@@ -7,7 +7,8 @@
  * prediction the page shows: overall, per class, per writer, and the
  * confusion matrix. All digits by default; --per-class N replays a sample.
  * --offline draws the strokes with the pad's rasteriser in Node instead (all
- * 7,494 in about 2 minutes, for quick experiments; the browser remains the reference).
+ * 7,494 in about 2 minutes, for quick experiments; the browser remains the reference);
+ * only offline, --model also takes a model folder, to check a candidate before shipping it.
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { samplePerClass } from '../src/core/pendigits';
-import { intArg, oneOf, pct } from '../src/node/cli';
+import { fail, intArg, pct } from '../src/node/cli';
 import { classifyRasterised, loadPenDigits, replayDigit, summarize, type ReplayResult } from '../src/node/drawnReplay';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
@@ -32,7 +33,12 @@ const { values } = parseArgs({
   },
 });
 const log = (s: string) => values.json || console.error(s);
-const slot = oneOf(values.model, 'model', ['pretrained-modified', 'pretrained-original'] as const, 'pretrained-modified');
+const SLOTS = ['pretrained-modified', 'pretrained-original'];
+const slot = values.model ?? 'pretrained-modified';
+// The page can only load the shipped models, so a folder is checked offline.
+if (!SLOTS.includes(slot) && !values.offline) {
+  fail(`--model must be one of ${SLOTS.join(', ')}, or a model folder with --offline; got "${slot}"`);
+}
 const all = loadPenDigits();
 const digits = values['per-class'] ? samplePerClass(all, intArg(values['per-class'], 'per-class', 20)) : all;
 
@@ -41,7 +47,8 @@ const results = values.offline ? await classifyOffline() : await replayInBrowser
 
 async function classifyOffline(): Promise<ReplayResult[]> {
   await initNodeBackend('wasm');
-  const model = await loadModelFromFolder(join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')));
+  const dir = SLOTS.includes(slot) ? join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')) : slot;
+  const model = await loadModelFromFolder(dir).catch((e: Error) => fail(e.message));
   return classifyRasterised(model, digits);
 }
 

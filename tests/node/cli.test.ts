@@ -96,6 +96,20 @@ describe('npm run train / eval / predict', () => {
     expect(r.stderr).toMatch(/cannot read a model from .*model.json/);
   });
 
+  it('eval:drawn --offline checks a model folder; the browser replay only takes the shipped models', () => {
+    const r = npm(['eval:drawn', '--', '--offline', '--per-class', '3', '--model', modelDir, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ model: modelDir, mode: 'offline', count: 30 });
+    expect(out.perClass).toHaveLength(10);
+    const browser = npm(['eval:drawn', '--', '--model', modelDir]);
+    expect(browser.code).not.toBe(0);
+    expect(browser.stderr).toMatch(/or a model folder with --offline/);
+    const missing = npm(['eval:drawn', '--', '--offline', '--model', join(dir, 'nothing-here')]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/cannot read a model from .*model.json/);
+  }, 120_000);
+
   it('predict reads PNGs of any size and polarity the same way, and reports bad files', async () => {
     const { test } = await loadMnistFromDisk();
     const files: string[] = [];
