@@ -1,11 +1,17 @@
 /**
- * npm run bench:train -- [--json] [--workers N] [--steps N] [--model modified|original]
+ * npm run bench:train -- [--json] [--workers N] [--steps N] [--model modified|original] [--pytorch]
  *
  * Headless training throughput on this machine: the modified LeNet-5 at batch
  * 64 on real MNIST with augmentation, through the same data-parallel path as
  * `npm run train`, after a warm-up. Then test-set inference throughput on one
  * thread. Prints figures; asserts nothing.
+ *
+ * --pytorch then runs the same model in PyTorch (scripts/bench-pytorch.py, on
+ * Debian's python3-torch) in the same run and prints the ratio, since issue 2's
+ * target is half of PyTorch's speed on the same machine.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { DEFAULT_AUGMENT } from '../src/core/augment';
@@ -13,10 +19,11 @@ import { evaluateModel } from '../src/core/evaluate';
 import { createModel, MODEL_NAMES } from '../src/core/models';
 import { DEFAULT_SCHEDULES } from '../src/core/schedule';
 import type { TrainConfig } from '../src/core/trainer';
-import { defaultWorkers, intArg, oneOf } from '../src/node/cli';
+import { defaultWorkers, fail, intArg, oneOf } from '../src/node/cli';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { ParallelRun } from '../src/node/parallel';
+import { repoRoot } from '../src/node/paths';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +33,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     batch: { type: 'string' },
     model: { type: 'string' },
+    pytorch: { type: 'boolean', default: false },
   },
 });
 const workers = intArg(values.workers, 'workers', defaultWorkers());
@@ -34,6 +42,19 @@ const warmup = intArg(values.warmup, 'warmup', 10);
 const batchSize = intArg(values.batch, 'batch', 64);
 const modelName = oneOf(values.model, 'model', MODEL_NAMES, 'modified');
 const log = (s: string) => values.json || console.error(s);
+if (values.pytorch && modelName !== 'modified') fail('--pytorch compares the modified model only');
+// Debian's python3 (a pyenv or venv python first on PATH usually lacks torch); PYTHON overrides.
+const python = process.env.PYTHON ?? '/usr/bin/python3';
+if (values.pytorch) checkPytorch();
+
+/** Fails now, not after the tfjs benchmark, when PyTorch is missing. */
+function checkPytorch() {
+  const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    const why = r.error?.message ?? r.stderr.trim().split('\n').pop();
+    fail(`--pytorch needs PyTorch in ${python} (${why}); on Debian: apt-get install -y python3-torch`);
+  }
+}
 
 const files = await loadMnistFromDisk();
 const config: TrainConfig = {
@@ -74,6 +95,20 @@ const inferIps = ev.count / evalSeconds;
 log(`inference: ${inferIps.toFixed(0)} images/s on one thread (${ev.count} test images in ${evalSeconds.toFixed(2)} s, batch 250)`);
 model.dispose();
 
+let pytorch: { torch: string; imagesPerSecond: number; inferenceImagesPerSecond: number } | undefined;
+if (values.pytorch) pytorch = benchPytorch();
+
+function benchPytorch() {
+  log(`PyTorch, same model and batch, 2 threads (${python})...`);
+  const script = join(repoRoot, 'scripts', 'bench-pytorch.py');
+  const r = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup), '--batch', String(batchSize)], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`the PyTorch benchmark failed: ${r.stderr.trim()}`);
+  const out = JSON.parse(r.stdout);
+  log(`PyTorch ${out.torch}: training ${out.imagesPerSecond.toFixed(1)} images/s, inference ${out.inferenceImagesPerSecond.toFixed(0)} images/s (2 threads)`);
+  log(`tfjs training speed / PyTorch's: ${(trainIps / out.imagesPerSecond).toFixed(2)}`);
+  return out;
+}
+
 if (values.json) {
   console.log(JSON.stringify({
     model: modelName,
@@ -87,5 +122,11 @@ if (values.json) {
     testEvalSeconds: evalSeconds,
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
+    ...(pytorch && {
+      pytorchVersion: pytorch.torch,
+      pytorchImagesPerSecond: pytorch.imagesPerSecond,
+      pytorchInferenceImagesPerSecond: pytorch.inferenceImagesPerSecond,
+      ratioToPytorch: trainIps / pytorch.imagesPerSecond,
+    }),
   }));
 }
