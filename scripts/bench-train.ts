@@ -95,16 +95,16 @@ const inferIps = ev.count / evalSeconds;
 log(`inference: ${inferIps.toFixed(0)} images/s on one thread (${ev.count} test images in ${evalSeconds.toFixed(2)} s, batch 250)`);
 model.dispose();
 
-let pytorch: { torch: string; imagesPerSecond: number; inferenceImagesPerSecond: number } | undefined;
+let pytorch: { torch: string; threads: number; imagesPerSecond: number; inferenceImagesPerSecond: number } | undefined;
 if (values.pytorch) pytorch = benchPytorch();
 
 function benchPytorch() {
-  log(`PyTorch, same model and batch, 2 threads (${python})...`);
+  log(`PyTorch, same model and batch (${python})...`);
   const script = join(repoRoot, 'scripts', 'bench-pytorch.py');
   const r = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup), '--batch', String(batchSize)], { encoding: 'utf8' });
   if (r.status !== 0) fail(`the PyTorch benchmark failed: ${r.stderr.trim()}`);
   const out = JSON.parse(r.stdout);
-  log(`PyTorch ${out.torch}: training ${out.imagesPerSecond.toFixed(1)} images/s, inference ${out.inferenceImagesPerSecond.toFixed(0)} images/s (2 threads)`);
+  log(`PyTorch ${out.torch}: training ${out.imagesPerSecond.toFixed(1)} images/s, inference ${out.inferenceImagesPerSecond.toFixed(0)} images/s (${out.threads} threads)`);
   log(`tfjs training speed / PyTorch's: ${(trainIps / out.imagesPerSecond).toFixed(2)}`);
   return out;
 }

@@ -35,8 +35,9 @@ const { values } = parseArgs({
 const log = (s: string) => values.json || console.error(s);
 const SLOTS = ['pretrained-modified', 'pretrained-original'];
 const slot = values.model ?? 'pretrained-modified';
+const isSlot = SLOTS.includes(slot);
 // The page can only load the shipped models, so a folder is checked offline.
-if (!SLOTS.includes(slot) && !values.offline) {
+if (!isSlot && !values.offline) {
   fail(`--model must be one of ${SLOTS.join(', ')}, or a model folder with --offline; got "${slot}"`);
 }
 const all = loadPenDigits();
@@ -47,7 +48,7 @@ const results = values.offline ? await classifyOffline() : await replayInBrowser
 
 async function classifyOffline(): Promise<ReplayResult[]> {
   await initNodeBackend('wasm');
-  const dir = SLOTS.includes(slot) ? join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')) : slot;
+  const dir = isSlot ? join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')) : slot;
   const model = await loadModelFromFolder(dir).catch((e: Error) => fail(e.message));
   return classifyRasterised(model, digits);
 }
