@@ -24,7 +24,7 @@ import type { TrainConfig, TrainEvent } from '../src/core/trainer';
 import { encodeModelWeights, setWeightsFrom } from '../src/core/weights';
 import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
 import { defaultWorkers, fail, formatDuration, intArg, numArg, oneOf, pct } from '../src/node/cli';
-import { folderSaver, loadModelFromFolder } from '../src/node/fsModel';
+import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { ParallelRun } from '../src/node/parallel';
 
@@ -60,6 +60,8 @@ let config: TrainConfig;
 let validationSize: number;
 let trainLimit: number | undefined;
 let init: string | null = values.init ? resolve(values.init) : null;
+/** The training log of the --init model, kept so a fine-tuned model says where it came from. */
+let initLog: unknown = null;
 if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   const { checkpoint, extra } = await readCheckpoint(checkpointDir);
   resume = checkpoint;
@@ -68,6 +70,7 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   trainLimit = extra.trainLimit === undefined || extra.trainLimit === null ? undefined : Number(extra.trainLimit);
   priorWallSeconds = Number(extra.wallSeconds ?? 0);
   init = typeof extra.init === 'string' ? extra.init : null; // the checkpoint's weights carry on from it
+  initLog = extra.initLog ?? null;
   if (values.epochs) config = { ...config, epochs: intArg(values.epochs, 'epochs', config.epochs) };
   console.error(`resuming ${config.model} from ${checkpointDir}: ${checkpoint.epochsDone} of ${config.epochs} epochs done`);
 } else {
@@ -121,6 +124,7 @@ async function initWeights(dir: string, model: ModelName): Promise<EncodedTensor
   return encoded;
 }
 const initial = init && !resume ? await initWeights(init, config.model) : undefined;
+if (init && !resume) initLog = readTrainingLog(init);
 
 const files = await loadMnistFromDisk();
 await mkdir(outDir, { recursive: true });
@@ -161,7 +165,7 @@ const onEvent = (e: TrainEvent) => {
   } else if (e.type === 'checkpoint') {
     const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
     pendingCheckpoint = pendingCheckpoint.then(() =>
-      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers, init }),
+      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers, init, initLog }),
     );
   }
 };
@@ -179,6 +183,7 @@ const log = {
   config,
   seed: config.seed,
   init,
+  initLog,
   validationSize,
   trainLimit: trainLimit ?? null,
   trainImages: trainLimit ?? files.train.count - validationSize,
@@ -202,7 +207,7 @@ await folderSaver(outDir).save!({
   ...outcome.artifacts,
   userDefinedMetadata: { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone },
 });
-await writeFile(join(outDir, 'training-log.json'), `${JSON.stringify(log, null, 1)}\n`);
+await writeFile(join(outDir, TRAINING_LOG), `${JSON.stringify(log, null, 1)}\n`);
 if (result.reason === 'completed') await rm(checkpointDir, { recursive: true, force: true });
 console.error(
   `${result.reason}: ${result.epochsDone} epochs in ${formatDuration(wallSeconds)}; test accuracy ${pct(test.accuracy)} ` +

@@ -2,12 +2,26 @@
  * Saving and loading tfjs Layers models as model.json + weights.bin in a
  * folder (tfjs-node's file:// handler cannot be installed here).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
+export const TRAINING_LOG = 'training-log.json';
+
+/** A model folder's training log, or null where it has none (or an unreadable one): it is provenance, not weights. */
+export function readTrainingLog(dir: string): Record<string, unknown> | null {
+  const path = join(dir, TRAINING_LOG);
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    console.error(`warning: ignoring ${path}: ${(e as Error).message}`);
+    return null;
+  }
+}
 
 export function folderSaver(dir: string): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (artifacts) => {

@@ -1,0 +1,60 @@
+/**
+ * npm run soup -- --out DIR MODEL_DIR MODEL_DIR...
+ *
+ * Averages the weights of models of one architecture fine-tuned from one
+ * parent (src/core/soup.ts), tests the result on the official 10,000 test
+ * images, and writes it to DIR like `npm run train` does: model.json,
+ * weights.bin, and training-log.json, which keeps each ingredient's own log.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateModel } from '../src/core/evaluate';
+import { modelNameOf } from '../src/core/models';
+import { averageWeightsInto } from '../src/core/soup';
+import { fail, pct } from '../src/node/cli';
+import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
+import { initNodeBackend } from '../src/node/nodeBackend';
+import { loadMnistFromDisk } from '../src/node/nodeData';
+
+const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
+if (!values.out) fail('--out DIR is required');
+if (positionals.length < 2) fail(`a soup needs at least two model folders, got ${positionals.length}`);
+
+const started = Date.now();
+const backend = await initNodeBackend('wasm');
+const dirs = positionals.map((d) => resolve(d));
+const models = await Promise.all(dirs.map((d) => loadModelFromFolder(d).catch((e: Error) => fail(e.message))));
+const names = models.map(modelNameOf);
+if (!names[0] || names.some((n) => n !== names[0])) fail(`the models must share one architecture; got ${names.map((n) => n ?? 'unknown').join(', ')}`);
+const soup = await loadModelFromFolder(dirs[0]);
+try {
+  averageWeightsInto(soup, models);
+} catch (e) {
+  fail((e as Error).message);
+}
+
+const { test } = await loadMnistFromDisk();
+const ev = await evaluateModel(soup, test);
+const outDir = resolve(values.out);
+await mkdir(outDir, { recursive: true });
+soup.setUserDefinedMetadata({ trainedBy: 'npm run soup', model: names[0], testAccuracy: ev.accuracy, ingredients: dirs.length });
+await soup.save(folderSaver(outDir));
+const log = {
+  model: names[0],
+  soupOf: dirs.map((dir) => ({ dir, log: readTrainingLog(dir) })),
+  backend,
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, host: hostname(), node: process.version },
+  epochs: [],
+  testAccuracy: ev.accuracy,
+  testLoss: ev.loss,
+  testCount: ev.count,
+  perClassAccuracy: ev.perClassAccuracy,
+  confusion: ev.confusion,
+  wallSeconds: (Date.now() - started) / 1000,
+  finishedAt: new Date().toISOString(),
+  command: `npm run soup -- ${process.argv.slice(2).join(' ')}`,
+};
+await writeFile(join(outDir, TRAINING_LOG), `${JSON.stringify(log, null, 1)}\n`);
+console.error(`soup of ${dirs.length} ${names[0]} models: test accuracy ${pct(ev.accuracy)} (${ev.correct}/${ev.count}); written to ${outDir}`);
