@@ -12,6 +12,13 @@ import type { Rng } from './rng';
 /** Digits that get a style stroke, and what it is. */
 const FLAG_DIGIT = 1;
 const BAR_DIGIT = 7;
+/**
+ * The flag of a continental 1: degrees below horizontal, and length in units of
+ * the ink's height. Real flags are long and run well down; short, nearly level
+ * ones are what the bar of many MNIST 7s looks like, and taught the model to
+ * read those 7s as 1s.
+ */
+export const FLAG = { minAngle: 25, maxAngle: 55, minLength: 0.3, maxLength: 0.7 };
 /** Ink above this counts when looking for the anchor. */
 const ANCHOR_INK = 0.3;
 
@@ -49,9 +56,9 @@ export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): St
     s.radius[i] = 0.8 + 0.5 * d;
     if (r >= p) continue;
     if (labels[i] === FLAG_DIGIT) {
-      // From the top of the stem, down and to the left: 20-60° below horizontal.
-      const angle = (lerp(20, 60, a) * Math.PI) / 180;
-      const length = lerp(0.2, 0.55, b);
+      // From the top of the stem, down and to the left.
+      const angle = (lerp(FLAG.minAngle, FLAG.maxAngle, a) * Math.PI) / 180;
+      const length = lerp(FLAG.minLength, FLAG.maxLength, b);
       s.on[i] = 1;
       s.u1[i] = -length * Math.cos(angle);
       s.v1[i] = length * Math.sin(angle);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch } from '../../src/core/augment';
 import { makeRng } from '../../src/core/rng';
-import { addStyleStrokes, randomStyles } from '../../src/core/styleStrokes';
+import { addStyleStrokes, FLAG, randomStyles } from '../../src/core/styleStrokes';
 import { useBackend } from '../helpers/backend';
 
 beforeAll(() => useBackend('wasm'));
@@ -42,6 +42,11 @@ describe('continental 1 and 7 strokes', () => {
         expect(s.anchor[i]).toBe(0);
         expect(s.u1[i]).toBeLessThan(0);
         expect(s.v1[i]).toBeGreaterThan(0);
+        const degrees = (Math.atan2(s.v1[i], -s.u1[i]) * 180) / Math.PI;
+        expect(degrees).toBeGreaterThanOrEqual(FLAG.minAngle - 1e-3);
+        expect(degrees).toBeLessThanOrEqual(FLAG.maxAngle + 1e-3);
+        expect(Math.hypot(s.u1[i], s.v1[i])).toBeGreaterThanOrEqual(FLAG.minLength - 1e-6);
+        expect(Math.hypot(s.u1[i], s.v1[i])).toBeLessThanOrEqual(FLAG.maxLength + 1e-6);
       } else {
         expect(s.anchor[i]).toBe(1);
         expect(s.u0[i]).toBeLessThan(0);
@@ -63,7 +68,7 @@ describe('continental 1 and 7 strokes', () => {
     for (const p of flag) {
       expect(p.x).toBeLessThanOrEqual(15); // from the stem to the left
       expect(p.y).toBeGreaterThanOrEqual(3); // from the top down
-      expect(p.y).toBeLessThan(4 + 20 * 0.55 + 2);
+      expect(p.y).toBeLessThan(4 + 20 * FLAG.maxLength * Math.sin((FLAG.maxAngle * Math.PI) / 180) + 2);
     }
     expect(Math.min(...flag.map((p) => p.x))).toBeLessThan(11);
     const bar = added(img, out.subarray(784, 1568));
