@@ -1,6 +1,6 @@
 /**
  * The command-line tools as a person runs them: train (with a stop and a
- * resume), eval and predict, on real MNIST.
+ * resume), eval, soup and predict, on real MNIST.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,12 +83,31 @@ describe('npm run train / eval / predict', () => {
     expect(r.code).toBe(0);
     const log = JSON.parse(readFileSync(join(tuned, 'training-log.json'), 'utf8'));
     expect(log.init).toBe(modelDir);
+    expect(log.initLog.testAccuracy).toBe(JSON.parse(readFileSync(join(modelDir, 'training-log.json'), 'utf8')).testAccuracy);
     // Ten steps from scratch reach nowhere near this; from the trained weights they keep it.
     expect(log.testAccuracy).toBeGreaterThan(0.85);
     const wrong = npm(['train', '--', '--model', 'modified', ...common, '--out', join(dir, 'wrong')]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/does not fit the modified model/);
   }, 600_000);
+
+  it('soup averages the trained and the fine-tuned model, and refuses a mix of architectures', () => {
+    const soup = join(dir, 'soup');
+    const r = npm(['soup', '--', '--out', soup, modelDir, join(dir, 'tuned')]);
+    expect(r.code).toBe(0);
+    const log = JSON.parse(readFileSync(join(soup, 'training-log.json'), 'utf8'));
+    expect(log.model).toBe('original');
+    expect(log.soupOf.map((s: { dir: string }) => s.dir)).toEqual([modelDir, join(dir, 'tuned')]);
+    expect(log.soupOf[1].log.init).toBe(modelDir);
+    expect(log.testAccuracy).toBeGreaterThan(0.85);
+    const ev = JSON.parse(npm(['eval', '--', '--model', soup, '--json']).stdout);
+    expect(ev.testAccuracy).toBeCloseTo(log.testAccuracy, 6);
+    const mixed = npm(['soup', '--', '--out', join(dir, 'mixed'), modelDir, join(repoRoot, 'public/models/lenet5-modified')]);
+    expect(mixed.code).not.toBe(0);
+    expect(mixed.stderr).toMatch(/must share one architecture; got original, modified/);
+    const single = npm(['soup', '--', '--out', join(dir, 'single'), modelDir]);
+    expect(single.stderr).toMatch(/at least two model folders/);
+  }, 300_000);
 
   it('eval explains a missing model', () => {
     const r = npm(['eval', '--', '--model', join(dir, 'nothing-here')]);
