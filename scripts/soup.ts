@@ -7,13 +7,12 @@
  * weights.bin, and training-log.json, which keeps each ingredient's own log.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateModel } from '../src/core/evaluate';
 import { modelNameOf } from '../src/core/models';
 import { averageWeightsInto } from '../src/core/soup';
-import { fail, pct } from '../src/node/cli';
+import { fail, machineInfo, pct } from '../src/node/cli';
 import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
@@ -28,7 +27,8 @@ const dirs = positionals.map((d) => resolve(d));
 const models = await Promise.all(dirs.map((d) => loadModelFromFolder(d).catch((e: Error) => fail(e.message))));
 const names = models.map(modelNameOf);
 if (!names[0] || names.some((n) => n !== names[0])) fail(`the models must share one architecture; got ${names.map((n) => n ?? 'unknown').join(', ')}`);
-const soup = await loadModelFromFolder(dirs[0]);
+// The means are all taken before any weight is set, so the first ingredient can hold the soup.
+const soup = models[0];
 try {
   averageWeightsInto(soup, models);
 } catch (e) {
@@ -45,7 +45,7 @@ const log = {
   model: names[0],
   soupOf: dirs.map((dir) => ({ dir, log: readTrainingLog(dir) })),
   backend,
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, host: hostname(), node: process.version },
+  machine: machineInfo(),
   epochs: [],
   testAccuracy: ev.accuracy,
   testLoss: ev.loss,

@@ -11,7 +11,6 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -23,7 +22,7 @@ import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/schedule';
 import type { TrainConfig, TrainEvent } from '../src/core/trainer';
 import { encodeModelWeights, setWeightsFrom } from '../src/core/weights';
 import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
-import { defaultWorkers, fail, formatDuration, intArg, numArg, oneOf, pct } from '../src/node/cli';
+import { defaultWorkers, fail, formatDuration, intArg, machineInfo, numArg, oneOf, pct } from '../src/node/cli';
 import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { ParallelRun } from '../src/node/parallel';
@@ -189,7 +188,7 @@ const log = {
   trainImages: trainLimit ?? files.train.count - validationSize,
   workers,
   backend: `${outcome.backend} (${workers} worker thread${workers > 1 ? 's' : ''}, data-parallel)`,
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, host: hostname(), node: process.version },
+  machine: machineInfo(),
   stopReason: result.reason,
   message: result.message ?? null,
   epochsDone: result.epochsDone,

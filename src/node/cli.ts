@@ -1,5 +1,5 @@
 /** Small helpers shared by the command-line scripts. */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus, hostname } from 'node:os';
 
 export function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -24,6 +24,11 @@ export function oneOf<T extends string>(value: string | undefined, name: string,
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) fail(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/** The machine a run happened on, for training logs. */
+export function machineInfo() {
+  return { cpus: cpus().length, cpu: cpus()[0]?.model, host: hostname(), node: process.version };
 }
 
 export function defaultWorkers(): number {
