@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerFastGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasmKernels';
+import { WinogradConv } from './winograd';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -80,7 +81,7 @@ export function probeWebGLRenderer(): string | undefined {
  */
 export async function initBackend(name: BackendName): Promise<void> {
   registerFastGradients();
-  if (name === 'wasm') registerWasmTrainingKernels();
+  if (name === 'wasm') registerWasmTrainingKernels(await WinogradConv.load());
   if (name === 'webgl') {
     // Workers may only get software WebGL with this flag; the chooser decides whether to use it.
     try {
