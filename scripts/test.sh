@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Every test: type check, unit and integration tests (vitest, Node), then the
-# end-to-end tests in Debian's Chromium (Playwright). Sets up what is missing first.
+# Every test: the committed wasm module against its C source, type check, unit and
+# integration tests (vitest, Node), then the end-to-end tests in Debian's Chromium
+# (Playwright). Sets up what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 npm run data
+npm run build:wasm -- --check
 npm run typecheck
 npx vitest run
 npx playwright test

@@ -44,6 +44,12 @@ function tileBlock(C: number, K: number): number {
   return Math.max(4, Math.floor(65536 / (36 * (C + K))) & ~3);
 }
 
+function check(r: number, C: number, K: number): void {
+  if (!winogradSupports(r, C, K)) {
+    throw new Error(`Winograd covers 3x3 and 5x5 filters from a multiple of 4 channels to a multiple of 8; got ${r}x${r}, ${C} to ${K}`);
+  }
+}
+
 export class WinogradConv {
   private readonly ex: Exports;
   private readonly heapBase: number;
@@ -80,6 +86,7 @@ export class WinogradConv {
    */
   conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number, flip: boolean,
     padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    check(r, C, K);
     const m = TILE[r];
     const tb = tileBlock(C, K);
     const { ptrs: [px, pf, pU, pS, pY], heap } = this.alloc(x.length, filter.length, 36 * C * K, 36 * tb * (C + K), N * OH * OW * K);
@@ -95,6 +102,7 @@ export class WinogradConv {
   /** out [r, r, C, K] = the filter gradient of `conv` (not flipped) given x and dy [N, OH, OW, K]. */
   filterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
     padT: number, padL: number, out: Float32Array): void {
+    check(r, C, K);
     const m = TILE[r];
     const tb = tileBlock(C, K);
     const { ptrs: [px, pd, pU, pS, pG], heap } = this.alloc(x.length, dy.length, 36 * C * K, 36 * tb * (C + K), r * r * C * K);

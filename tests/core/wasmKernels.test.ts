@@ -1,12 +1,14 @@
 /**
- * Our wasm kernels against tfjs's reference cpu backend: the gradients of
- * every convolution shape the two models use, plus the replaced BatchMatMul
- * and MaxPoolGrad kernels.
+ * Our wasm kernels against tfjs's reference cpu backend: the outputs and
+ * gradients of every convolution shape the two models use, on the Winograd
+ * path and off it, plus the replaced BatchMatMul and MaxPoolGrad kernels.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../helpers/backend';
 import { makeRng } from '../../src/core/rng';
+import { setWinogradEnabled } from '../../src/core/wasmKernels';
+import { WinogradConv } from '../../src/core/winograd';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -38,35 +40,75 @@ function expectClose(a: Float32Array, b: Float32Array, relTol = 1e-4) {
   expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(relTol);
 }
 
-const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same' }[] = [
-  { name: 'conv1 5x5 1->32 valid', x: [3, 32, 32, 1], f: [5, 5, 1, 32], pad: 'valid' },
-  { name: 'conv2 5x5 32->32 valid', x: [2, 28, 28, 32], f: [5, 5, 32, 32], pad: 'valid' },
-  { name: 'conv3 3x3 32->64 valid', x: [2, 12, 12, 32], f: [3, 3, 32, 64], pad: 'valid' },
-  { name: 'conv4 3x3 64->64 valid', x: [2, 10, 10, 64], f: [3, 3, 64, 64], pad: 'valid' },
-  { name: 'original conv2 5x5 6->16 valid', x: [4, 14, 14, 6], f: [5, 5, 6, 16], pad: 'valid' },
-  { name: '3x3 same padding', x: [2, 9, 7, 5], f: [3, 3, 5, 4], pad: 'same' },
-  { name: 'non-square 2x4 same padding', x: [2, 8, 9, 3], f: [2, 4, 3, 6], pad: 'same' },
+const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same'; winograd: boolean }[] = [
+  { name: 'conv1 5x5 1->32 valid', x: [3, 32, 32, 1], f: [5, 5, 1, 32], pad: 'valid', winograd: false },
+  { name: 'conv2 5x5 32->32 valid', x: [2, 28, 28, 32], f: [5, 5, 32, 32], pad: 'valid', winograd: true },
+  { name: 'conv3 3x3 32->64 valid', x: [2, 12, 12, 32], f: [3, 3, 32, 64], pad: 'valid', winograd: true },
+  { name: 'conv4 3x3 64->64 valid', x: [2, 10, 10, 64], f: [3, 3, 64, 64], pad: 'valid', winograd: true },
+  { name: 'original conv2 5x5 6->16 valid', x: [4, 14, 14, 6], f: [5, 5, 6, 16], pad: 'valid', winograd: false },
+  { name: '3x3 same padding', x: [2, 9, 7, 5], f: [3, 3, 5, 4], pad: 'same', winograd: false },
+  { name: '3x3 same padding, Winograd', x: [2, 9, 7, 8], f: [3, 3, 8, 16], pad: 'same', winograd: true },
+  { name: '5x5 same padding, Winograd', x: [2, 11, 10, 16], f: [5, 5, 16, 8], pad: 'same', winograd: true },
+  { name: 'non-square 2x4 same padding', x: [2, 8, 9, 3], f: [2, 4, 3, 6], pad: 'same', winograd: false },
 ];
 
-describe('wasm convolution gradients match the cpu backend', () => {
+const cpuResults = new Map<string, Arrays>();
+
+afterEach(() => {
+  setWinogradEnabled(true);
+  vi.restoreAllMocks();
+});
+
+describe('wasm convolutions and their gradients match the cpu backend', () => {
   for (const c of convCases) {
-    it(c.name, async () => {
-      const xv = randomArray(c.x.reduce((a, b) => a * b), 1);
-      const fv = randomArray(c.f.reduce((a, b) => a * b), 2);
-      const grads = () => {
-        const x = tf.tensor4d(xv, c.x);
-        const f = tf.tensor4d(fv, c.f);
-        const y = tf.conv2d(x, f, 1, c.pad);
-        const r = tf.tensor(randomArray(y.size, 3), y.shape);
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad), r)));
-        return g([x, f]);
-      };
-      const [cdx, cdw] = await onBackend('cpu', grads);
-      const [wdx, wdw] = await onBackend('wasm', grads);
-      expectClose(wdx, cdx);
-      expectClose(wdw, cdw);
-    });
+    for (const enabled of c.winograd ? [true, false] : [true]) {
+      it(`${c.name}${c.winograd && !enabled ? ' (Winograd off)' : ''}`, async () => {
+        const xv = randomArray(c.x.reduce((a, b) => a * b), 1);
+        const fv = randomArray(c.f.reduce((a, b) => a * b), 2);
+        const run = () => {
+          const x = tf.tensor4d(xv, c.x);
+          const f = tf.tensor4d(fv, c.f);
+          const y = tf.conv2d(x, f, 1, c.pad);
+          const r = tf.tensor(randomArray(y.size, 3), y.shape);
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad), r)));
+          return [y, ...g([x, f])];
+        };
+        const reference = cpuResults.get(c.name) ?? (await onBackend('cpu', run));
+        cpuResults.set(c.name, reference);
+        const [cy, cdx, cdw] = reference;
+        setWinogradEnabled(enabled);
+        const conv = vi.spyOn(WinogradConv.prototype, 'conv');
+        const filterGrad = vi.spyOn(WinogradConv.prototype, 'filterGrad');
+        const [wy, wdx, wdw] = await onBackend('wasm', run);
+        // Forward twice (y and inside grads) and the input gradient; one filter gradient.
+        expect(conv).toHaveBeenCalledTimes(c.winograd && enabled ? 3 : 0);
+        expect(filterGrad).toHaveBeenCalledTimes(c.winograd && enabled ? 1 : 0);
+        expectClose(wy, cy);
+        expectClose(wdx, cdx);
+        expectClose(wdw, cdw);
+      });
+    }
   }
+
+  it('fused convolution: Winograd without bias, the stock kernel with bias and ReLU', async () => {
+    const xv = randomArray(2 * 10 * 10 * 16, 4);
+    const fv = randomArray(3 * 3 * 16 * 8, 5);
+    const bv = randomArray(8, 6);
+    const run = () => {
+      const x = tf.tensor4d(xv, [2, 10, 10, 16]);
+      const filter = tf.tensor4d(fv, [3, 3, 16, 8]);
+      return [
+        tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid' }),
+        tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation: 'relu' }),
+      ];
+    };
+    const [cPlain, cBiased] = await onBackend('cpu', run);
+    const conv = vi.spyOn(WinogradConv.prototype, 'conv');
+    const [wPlain, wBiased] = await onBackend('wasm', run);
+    expect(conv).toHaveBeenCalledTimes(1);
+    expectClose(wPlain, cPlain);
+    expectClose(wBiased, cBiased);
+  });
 
   it('refuses strides it does not implement instead of returning a wrong gradient', async () => {
     await tf.setBackend('wasm');
