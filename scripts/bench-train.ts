@@ -1,5 +1,5 @@
 /**
- * npm run bench:train -- [--json] [--workers N] [--steps N] [--model modified|original] [--pytorch]
+ * npm run bench:train -- [--json] [--workers N] [--steps N] [--model modified|original] [--pytorch] [--xnnpack]
  *
  * Headless training throughput on this machine: the modified LeNet-5 at batch
  * 64 on real MNIST with augmentation, through the same data-parallel path as
@@ -9,6 +9,9 @@
  * --pytorch then runs the same model in PyTorch (scripts/bench-pytorch.py, on
  * Debian's python3-torch) in the same run and prints the ratio, since issue 2's
  * target is half of PyTorch's speed on the same machine.
+ *
+ * --xnnpack also times training with the Winograd convolutions off (every
+ * convolution on XNNPACK, as before they existed) and prints the speed-up.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     batch: { type: 'string' },
     model: { type: 'string' },
     pytorch: { type: 'boolean', default: false },
+    xnnpack: { type: 'boolean', default: false },
   },
 });
 const workers = intArg(values.workers, 'workers', defaultWorkers());
@@ -66,24 +70,34 @@ const config: TrainConfig = {
   augment: DEFAULT_AUGMENT,
   seed: 1,
 };
-log(`training ${modelName}, batch ${batchSize}, ${workers} worker thread(s), ${warmup} warm-up + ${steps} timed steps...`);
-const run = new ParallelRun(workers);
-let t0 = 0;
-let t1 = 0;
-await run.run(
-  { config, validationSize: 100, trainLimit: batchSize * (warmup + steps + 2), evaluateTest: false },
-  files,
-  (e) => {
-    if (e.type !== 'batch') return;
-    if (e.step === warmup) t0 = performance.now();
-    if (e.step === warmup + steps) {
-      t1 = performance.now();
-      run.stop();
-    }
-  },
-);
-const trainIps = (steps * batchSize * 1000) / (t1 - t0);
-log(`training: ${trainIps.toFixed(1)} images/s (${((t1 - t0) / steps).toFixed(1)} ms per step of ${batchSize})`);
+async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep: number }> {
+  const how = winograd ? '' : ', Winograd off (all convolutions on XNNPACK)';
+  log(`training ${modelName}, batch ${batchSize}, ${workers} worker thread(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
+  const run = new ParallelRun(workers, 'wasm', winograd);
+  let t0 = 0;
+  let t1 = 0;
+  await run.run(
+    { config, validationSize: 100, trainLimit: batchSize * (warmup + steps + 2), evaluateTest: false },
+    files,
+    (e) => {
+      if (e.type !== 'batch') return;
+      if (e.step === warmup) t0 = performance.now();
+      if (e.step === warmup + steps) {
+        t1 = performance.now();
+        run.stop();
+      }
+    },
+  );
+  const ips = (steps * batchSize * 1000) / (t1 - t0);
+  log(`training: ${ips.toFixed(1)} images/s (${((t1 - t0) / steps).toFixed(1)} ms per step of ${batchSize})`);
+  return { ips, msPerStep: (t1 - t0) / steps };
+}
+const { ips: trainIps, msPerStep } = await timeTraining(true);
+let xnnpackIps: number | undefined;
+if (values.xnnpack) {
+  xnnpackIps = (await timeTraining(false)).ips;
+  log(`Winograd speed-up: ${(trainIps / xnnpackIps).toFixed(2)}x`);
+}
 
 const backend = await initNodeBackend('wasm');
 const model = createModel(modelName, { seed: 1 });
@@ -116,12 +130,13 @@ if (values.json) {
     workers,
     backend,
     imagesPerSecond: trainIps,
-    msPerStep: (t1 - t0) / steps,
+    msPerStep,
     timedSteps: steps,
     inferenceImagesPerSecond: inferIps,
     testEvalSeconds: evalSeconds,
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
+    ...(xnnpackIps !== undefined && { xnnpackImagesPerSecond: xnnpackIps, winogradSpeedup: trainIps / xnnpackIps }),
     ...(pytorch && {
       pytorchVersion: pytorch.torch,
       pytorchImagesPerSecond: pytorch.imagesPerSecond,

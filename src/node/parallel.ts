@@ -27,6 +27,8 @@ export interface WorkerInit {
   stop: SharedArrayBuffer;
   train: SharedSet;
   test: SharedSet;
+  /** false: every convolution on XNNPACK (benchmarks compare the two). */
+  winograd: boolean;
 }
 
 export type WorkerMessage =
@@ -59,6 +61,7 @@ export class ParallelRun {
   constructor(
     readonly size: number,
     readonly backend: BackendName = 'wasm',
+    readonly winograd = true,
   ) {}
 
   /** Asks every replica to stop after the current step (they agree on which). */
@@ -85,7 +88,9 @@ export class ParallelRun {
         else resolve(value!);
       };
       for (let rank = 0; rank < this.size; rank++) {
-        const init: WorkerInit = { rank, backend: this.backend, spec, reduce, stop: this.stopFlag.buffer as SharedArrayBuffer, train, test };
+        const init: WorkerInit = {
+          rank, backend: this.backend, spec, reduce, stop: this.stopFlag.buffer as SharedArrayBuffer, train, test, winograd: this.winograd,
+        };
         const worker = source ? new Worker(source, { eval: true, workerData: init }) : new Worker(url, { workerData: init });
         this.workers.push(worker);
         worker.on('message', (m: WorkerMessage) => {

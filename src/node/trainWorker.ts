@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { SharedMemoryReplica } from '../core/replica';
+import { setWinogradEnabled } from '../core/wasmKernels';
 import { initNodeBackend } from './nodeBackend';
 import { runSession } from './session';
 import type { WorkerInit, WorkerMessage } from './parallel';
@@ -12,6 +13,7 @@ const stopFlag = new Int32Array(init.stop);
 
 async function main(): Promise<void> {
   await initNodeBackend(init.backend);
+  setWinogradEnabled(init.winograd);
   const replica = new SharedMemoryReplica(init.rank, init.reduce);
   const set = (s: WorkerInit['train']) => ({ images: new Uint8Array(s.images), labels: new Uint8Array(s.labels), count: s.count });
   const outcome = await runSession(
