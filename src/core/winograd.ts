@@ -1,8 +1,8 @@
 /**
  * Winograd convolutions (src/wasm/winograd.c) for training on the wasm backend.
  *
- * A 6x6 tile transform gives F(4x4, 3x3) and F(2x2, 5x5): 2.8 to 4 times fewer
- * multiplies than the direct convolution XNNPACK runs. The module has its own
+ * F(4x4, 3x3) on 6x6 tiles and F(4x4, 5x5) on 8x8 tiles: 4 and 6.25 times
+ * fewer multiplies than the direct convolution XNNPACK runs. The module has its own
  * memory; callers pass Float32Array views (of tfjs's wasm heap, say), which are
  * copied in and the result copied out. The binary is embedded as base64, so
  * the page, workers and Node load it the same way with nothing to fetch.
@@ -15,11 +15,11 @@ interface Exports {
   filter_transform(g: number, r: number, C: number, K: number, flip: number, U: number): void;
   filter_untransform(dU: number, r: number, C: number, K: number, dg: number): void;
   conv_forward(
-    x: number, N: number, H: number, W: number, C: number, U: number, K: number, m: number,
+    x: number, N: number, H: number, W: number, C: number, U: number, K: number, r: number,
     padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, y: number,
   ): void;
   conv_filter_grad(
-    x: number, N: number, H: number, W: number, C: number, dy: number, K: number, m: number,
+    x: number, N: number, H: number, W: number, C: number, dy: number, K: number, r: number,
     padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, dU: number,
   ): void;
 }
@@ -27,8 +27,8 @@ interface Exports {
 /** [N, H, W, C] */
 export type Shape4 = [number, number, number, number];
 
-/** Output tile size for a filter size: F(4x4, 3x3) and F(2x2, 5x5) share the 6x6 tile. */
-const TILE: Record<number, number> = { 3: 4, 5: 2 };
+/** Input tile size for a filter size; every tile gives 4x4 outputs. */
+const TILE: Record<number, number> = { 3: 6, 5: 8 };
 
 /**
  * Whether a stride-1 convolution with an r x r filter from C to K channels
@@ -40,8 +40,8 @@ export function winogradSupports(r: number, C: number, K: number): boolean {
 }
 
 /** Tiles per block: the block's transformed input and output stay near 256 KiB. */
-function tileBlock(C: number, K: number): number {
-  return Math.max(4, Math.floor(65536 / (36 * (C + K))) & ~3);
+function tileBlock(a: number, C: number, K: number): number {
+  return Math.max(4, Math.floor(65536 / (a * a * (C + K))) & ~3);
 }
 
 function check(r: number, C: number, K: number): void {
@@ -87,15 +87,15 @@ export class WinogradConv {
   conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number, flip: boolean,
     padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
     check(r, C, K);
-    const m = TILE[r];
-    const tb = tileBlock(C, K);
-    const { ptrs: [px, pf, pU, pS, pY], heap } = this.alloc(x.length, filter.length, 36 * C * K, 36 * tb * (C + K), N * OH * OW * K);
+    const a = TILE[r];
+    const tb = tileBlock(a, C, K);
+    const { ptrs: [px, pf, pU, pS, pY], heap } = this.alloc(x.length, filter.length, a * a * C * K, a * a * tb * (C + K), N * OH * OW * K);
     heap.set(x, px >> 2);
     heap.set(filter, pf >> 2);
     // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [36][C][K].
     if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
     else this.ex.filter_transform(pf, r, C, K, 0, pU);
-    this.ex.conv_forward(px, N, H, W, C, pU, K, m, padT, padL, OH, OW, tb, pS, pY);
+    this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
     out.set(heap.subarray(pY >> 2, (pY >> 2) + N * OH * OW * K));
   }
 
@@ -103,12 +103,12 @@ export class WinogradConv {
   filterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
     padT: number, padL: number, out: Float32Array): void {
     check(r, C, K);
-    const m = TILE[r];
-    const tb = tileBlock(C, K);
-    const { ptrs: [px, pd, pU, pS, pG], heap } = this.alloc(x.length, dy.length, 36 * C * K, 36 * tb * (C + K), r * r * C * K);
+    const a = TILE[r];
+    const tb = tileBlock(a, C, K);
+    const { ptrs: [px, pd, pU, pS, pG], heap } = this.alloc(x.length, dy.length, a * a * C * K, a * a * tb * (C + K), r * r * C * K);
     heap.set(x, px >> 2);
     heap.set(dy, pd >> 2);
-    this.ex.conv_filter_grad(px, N, H, W, C, pd, K, m, padT, padL, OH, OW, tb, pS, pU);
+    this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
     this.ex.filter_untransform(pU, r, C, K, pG);
     out.set(heap.subarray(pG >> 2, (pG >> 2) + r * r * C * K));
   }

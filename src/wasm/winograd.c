@@ -1,16 +1,16 @@
 /*
  * Winograd convolutions for training on tfjs's wasm backend.
  *
- * One 6x6 tile transform (points 0, +-1, +-2, infinity) serves both
- * F(4x4, 3x3) and F(2x2, 5x5): 36 multiplies per tile and channel pair where
- * a direct convolution needs 144 (3x3) or 100 (5x5). The forward pass, the
+ * F(4x4, 3x3) on 6x6 tiles (points 0, +-1, +-2, infinity) and F(4x4, 5x5)
+ * on 8x8 tiles (adding +-1/2): 36 and 64 multiplies per tile and channel pair
+ * where a direct convolution needs 144 and 400. The forward pass, the
  * input gradient (a forward pass over the padded output gradient with the
  * flipped filter) and the filter gradient (the adjoint of the forward pass)
- * all become 36 small matrix products, which run on 128-bit SIMD.
+ * all become 36 (or 64) small matrix products, which run on 128-bit SIMD.
  *
  * Layouts: images NHWC, filters HWIO (tfjs). Tiles are numbered over
  * (n, tile row, tile column) and processed in blocks so that a block's
- * transformed input V[36][tiles][C] stays in cache. No libc: JavaScript owns
+ * transformed input V[a*a][tiles][C] stays in cache (a = 6 or 8). No libc: JavaScript owns
  * the memory above __heap_base and passes pointers.
  *
  * Build: scripts/build-wasm.ts (clang --target=wasm32 -msimd128).
@@ -41,140 +41,170 @@ static inline void bt6(const v4 *d, int s, v4 *o, int os) {
   o[5 * os] = add(sub(mul(four, d1), mul(five, d3)), d5);
 }
 
-/* o[0..m-1] = A^T t for six vectors t spaced `s` apart (m = 4 or 2). */
+/* o[0..3] = A^T t for six vectors t spaced `s` apart (m is always 4). */
 static inline void at6(const v4 *t, int s, int m, v4 *o, int os) {
+  (void)m;
   v4 t0 = t[0], t1 = t[s], t2 = t[2 * s], t3 = t[3 * s], t4 = t[4 * s], t5 = t[5 * s];
   v4 p = add(t1, t2), q = sub(t1, t2), r = add(t3, t4), u = sub(t3, t4);
   o[0] = add(add(t0, p), r);
-  if (m == 4) {
-    o[os] = add(q, mul(k(2.f), u));
-    o[2 * os] = add(p, mul(k(4.f), r));
-    o[3 * os] = add(add(q, mul(k(8.f), u)), t5);
-  } else {
-    o[os] = add(add(q, mul(k(2.f), u)), t5);
-  }
+  o[os] = add(q, mul(k(2.f), u));
+  o[2 * os] = add(p, mul(k(4.f), r));
+  o[3 * os] = add(add(q, mul(k(8.f), u)), t5);
 }
 
-/* o[0..5] = A g for m vectors g spaced `s` apart (A is AT transposed, 6 x m). */
+/* o[0..5] = A g for four vectors g spaced `s` apart (A is AT transposed, 6 x 4). */
 static inline void a6(const v4 *g, int s, int m, v4 *o, int os) {
-  if (m == 4) {
-    v4 g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s];
-    v4 e = add(g0, g2), f = add(g1, g3);
-    v4 e4 = add(g0, mul(k(4.f), g2)), f8 = add(mul(k(2.f), g1), mul(k(8.f), g3));
-    o[0] = g0;
-    o[os] = add(e, f);
-    o[2 * os] = sub(e, f);
-    o[3 * os] = add(e4, f8);
-    o[4 * os] = sub(e4, f8);
-    o[5 * os] = g3;
-  } else {
-    v4 g0 = g[0], g1 = g[s];
-    v4 g2 = mul(k(2.f), g1);
-    o[0] = g0;
-    o[os] = add(g0, g1);
-    o[2 * os] = sub(g0, g1);
-    o[3 * os] = add(g0, g2);
-    o[4 * os] = sub(g0, g2);
-    o[5 * os] = g1;
-  }
+  (void)m;
+  v4 g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s];
+  v4 e = add(g0, g2), f = add(g1, g3);
+  v4 e4 = add(g0, mul(k(4.f), g2)), f8 = add(mul(k(2.f), g1), mul(k(8.f), g3));
+  o[0] = g0;
+  o[os] = add(e, f);
+  o[2 * os] = sub(e, f);
+  o[3 * os] = add(e4, f8);
+  o[4 * os] = sub(e4, f8);
+  o[5 * os] = g3;
 }
+
+/* The 8x8 tile (points 0, 1, -1, 2, -2, 1/2, -1/2, infinity) for F(4x4, 5x5). */
+static const float BT8[8][8] = {
+    {-1, 0, 21.f / 4, 0, -21.f / 4, 0, 1, 0},         {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
+    {0, -1, 1, 17.f / 4, -17.f / 4, -1, 1, 0},        {0, .5f, .25f, -2.5f, -1.25f, 2, 1, 0},
+    {0, -.5f, .25f, 2.5f, -1.25f, -2, 1, 0},          {0, 2, 4, -2.5f, -5, .5f, 1, 0},
+    {0, -2, 4, 2.5f, -5, -.5f, 1, 0},                 {0, -1, 0, 21.f / 4, 0, -21.f / 4, 0, 1}};
+static const float AT8[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
+                                {0, 1, -1, 2, -2, .5f, -.5f, 0},
+                                {0, 1, 1, 4, 4, .25f, .25f, 0},
+                                {0, 1, -1, 8, -8, .125f, -.125f, 1}};
 
 /*
- * V[xi][t][c] = (B^T d B)[xi] for the tiles t0 .. t0+tb-1 of x [N,H,W,C];
- * tile (n, ty, tx) reads rows ty*m - padT .. +5 and columns tx*m - padL .. +5,
- * zero outside the image. C is a multiple of 4.
+ * o[i] = sum_j M[i][j] d[j] for a constant matrix: fully unrolled, the zero
+ * terms vanish and the +-1 ones need no multiply.
  */
-static void input_transform(const float *x, int H, int W, int C, int padT, int padL, int m, int tilesH, int tilesW,
-                            int t0, int tb, float *V) {
-  v4 d[36], t[36], o[36];
-  const v4 zero = wasm_f32x4_splat(0.f);
-  for (int ti = 0; ti < tb; ti++) {
-    int tile = t0 + ti;
-    int tx = tile % tilesW, rest = tile / tilesW;
-    int ty = rest % tilesH, n = rest / tilesH;
-    int y0 = ty * m - padT, x0 = tx * m - padL;
-    const float *img = x + (long)n * H * W * C;
-    int inside = y0 >= 0 && x0 >= 0 && y0 + 6 <= H && x0 + 6 <= W;
-    for (int c = 0; c < C; c += 4) {
-      if (inside) {
-        for (int i = 0; i < 6; i++)
-          for (int j = 0; j < 6; j++) d[i * 6 + j] = wasm_v128_load(img + ((y0 + i) * W + x0 + j) * C + c);
-      } else {
-        for (int i = 0; i < 6; i++) {
-          int yy = y0 + i;
-          for (int j = 0; j < 6; j++) {
-            int xx = x0 + j;
-            d[i * 6 + j] = (yy >= 0 && yy < H && xx >= 0 && xx < W) ? wasm_v128_load(img + (yy * W + xx) * C + c) : zero;
-          }
-        }
-      }
-      for (int j = 0; j < 6; j++) bt6(d + j, 6, t + j, 6);    /* columns: t = B^T d */
-      for (int i = 0; i < 6; i++) bt6(t + i * 6, 1, o + i * 6, 1); /* rows: o = t B */
-      float *dst = V + (long)ti * C + c;
-      for (int xi = 0; xi < 36; xi++) wasm_v128_store(dst + (long)xi * tb * C, o[xi]);
-    }
-  }
+#define APPLY(M, ROWS, COLS, d, s, o, os)                                   \
+  do {                                                                      \
+    _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) { \
+      v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
+      _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++) \
+        if (M[i_][j_] != 0.f) acc_ = add(acc_, mul(k(M[i_][j_]), (d)[j_ * (s)])); \
+      (o)[i_ * (os)] = acc_;                                                \
+    }                                                                       \
+  } while (0)
+#define APPLY_T(M, ROWS, COLS, d, s, o, os) /* o = M^T d: M is ROWS x COLS */ \
+  do {                                                                      \
+    _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < COLS; i_++) { \
+      v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
+      _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < ROWS; j_++) \
+        if (M[j_][i_] != 0.f) acc_ = add(acc_, mul(k(M[j_][i_]), (d)[j_ * (s)])); \
+      (o)[i_ * (os)] = acc_;                                                \
+    }                                                                       \
+  } while (0)
+
+static inline void bt8(const v4 *d, int s, v4 *o, int os) { APPLY(BT8, 8, 8, d, s, o, os); }
+static inline void at8(const v4 *t, int s, int m, v4 *o, int os) { (void)m; APPLY(AT8, 4, 8, t, s, o, os); }
+static inline void a8(const v4 *g, int s, int m, v4 *o, int os) { (void)m; APPLY_T(AT8, 4, 8, g, s, o, os); }
+
+/* Tile transforms for a x a tiles (a = 6 or 8), stamped out below. */
+#define TILE_FUNCS(A) \
+/* \
+ * V[xi][t][c] = (B^T d B)[xi] for the tiles t0 .. t0+tb-1 of x [N,H,W,C]; \
+ * tile (n, ty, tx) reads rows ty*m - padT .. +5 and columns tx*m - padL .. +5, \
+ * zero outside the image. C is a multiple of 4. \
+ */ \
+static void input_transform##A(const float *x, int H, int W, int C, int padT, int padL, int m, int tilesH, int tilesW, \
+                            int t0, int tb, float *V) { \
+  v4 d[A * A], t[A * A], o[A * A]; \
+  const v4 zero = wasm_f32x4_splat(0.f); \
+  for (int ti = 0; ti < tb; ti++) { \
+    int tile = t0 + ti; \
+    int tx = tile % tilesW, rest = tile / tilesW; \
+    int ty = rest % tilesH, n = rest / tilesH; \
+    int y0 = ty * m - padT, x0 = tx * m - padL; \
+    const float *img = x + (long)n * H * W * C; \
+    int inside = y0 >= 0 && x0 >= 0 && y0 + A <= H && x0 + A <= W; \
+    for (int c = 0; c < C; c += 4) { \
+      if (inside) { \
+        for (int i = 0; i < A; i++) \
+          for (int j = 0; j < A; j++) d[i * A + j] = wasm_v128_load(img + ((y0 + i) * W + x0 + j) * C + c); \
+      } else { \
+        for (int i = 0; i < A; i++) { \
+          int yy = y0 + i; \
+          for (int j = 0; j < A; j++) { \
+            int xx = x0 + j; \
+            d[i * A + j] = (yy >= 0 && yy < H && xx >= 0 && xx < W) ? wasm_v128_load(img + (yy * W + xx) * C + c) : zero; \
+          } \
+        } \
+      } \
+      for (int j = 0; j < A; j++) bt##A(d + j, A, t + j, A);    /* columns: t = B^T d */ \
+      for (int i = 0; i < A; i++) bt##A(t + i * A, 1, o + i * A, 1); /* rows: o = t B */ \
+      float *dst = V + (long)ti * C + c; \
+      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + (long)xi * tb * C, o[xi]); \
+    } \
+  } \
+} \
+ \
+/* \
+ * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, written into y [N,OH,OW,K] \
+ * where inside. M is [a*a][tb][K], K a multiple of 4. \
+ */ \
+static void output_transform##A(const float *M, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb, \
+                             float *y) { \
+  v4 s[A * A], t[4 * A], o[16]; \
+  for (int ti = 0; ti < tb; ti++) { \
+    int tile = t0 + ti; \
+    int tx = tile % tilesW, rest = tile / tilesW; \
+    int ty = rest % tilesH, n = rest / tilesH; \
+    float *out = y + (long)n * OH * OW * K; \
+    for (int c = 0; c < K; c += 4) { \
+      const float *src = M + (long)ti * K + c; \
+      for (int xi = 0; xi < A * A; xi++) s[xi] = wasm_v128_load(src + (long)xi * tb * K); \
+      for (int j = 0; j < A; j++) at##A(s + j, A, m, t + j, A);   /* t[m][6] = A^T s */ \
+      for (int i = 0; i < m; i++) at##A(t + i * A, 1, m, o + i * m, 1); /* o[m][m] = t A */ \
+      for (int i = 0; i < m; i++) { \
+        int yy = ty * m + i; \
+        if (yy >= OH) break; \
+        for (int j = 0; j < m; j++) { \
+          int xx = tx * m + j; \
+          if (xx >= OW) break; \
+          wasm_v128_store(out + (yy * OW + xx) * K + c, o[i * m + j]); \
+        } \
+      } \
+    } \
+  } \
+} \
+ \
+/* dM[xi][t][k] = (A dy A^T)[xi] for the output-gradient tiles, zero outside dy [N,OH,OW,K]. */ \
+static void grad_transform##A(const float *dy, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb, \
+                           float *dM) { \
+  v4 g[16], t[4 * A], o[A * A]; \
+  const v4 zero = wasm_f32x4_splat(0.f); \
+  for (int ti = 0; ti < tb; ti++) { \
+    int tile = t0 + ti; \
+    int tx = tile % tilesW, rest = tile / tilesW; \
+    int ty = rest % tilesH, n = rest / tilesH; \
+    const float *src = dy + (long)n * OH * OW * K; \
+    for (int c = 0; c < K; c += 4) { \
+      for (int i = 0; i < m; i++) { \
+        int yy = ty * m + i; \
+        for (int j = 0; j < m; j++) { \
+          int xx = tx * m + j; \
+          g[i * m + j] = (yy < OH && xx < OW) ? wasm_v128_load(src + (yy * OW + xx) * K + c) : zero; \
+        } \
+      } \
+      for (int j = 0; j < m; j++) a##A(g + j, m, m, t + j, m);     /* t[6][m] = A g */ \
+      for (int i = 0; i < A; i++) a##A(t + i * m, 1, m, o + i * A, 1); /* o[6][6] = t A^T */ \
+      float *dst = dM + (long)ti * K + c; \
+      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + (long)xi * tb * K, o[xi]); \
+    } \
+  } \
 }
 
-/*
- * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, written into y [N,OH,OW,K]
- * where inside. M is [36][tb][K], K a multiple of 4.
- */
-static void output_transform(const float *M, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb,
-                             float *y) {
-  v4 s[36], t[24], o[16];
-  for (int ti = 0; ti < tb; ti++) {
-    int tile = t0 + ti;
-    int tx = tile % tilesW, rest = tile / tilesW;
-    int ty = rest % tilesH, n = rest / tilesH;
-    float *out = y + (long)n * OH * OW * K;
-    for (int c = 0; c < K; c += 4) {
-      const float *src = M + (long)ti * K + c;
-      for (int xi = 0; xi < 36; xi++) s[xi] = wasm_v128_load(src + (long)xi * tb * K);
-      for (int j = 0; j < 6; j++) at6(s + j, 6, m, t + j, 6);   /* t[m][6] = A^T s */
-      for (int i = 0; i < m; i++) at6(t + i * 6, 1, m, o + i * m, 1); /* o[m][m] = t A */
-      for (int i = 0; i < m; i++) {
-        int yy = ty * m + i;
-        if (yy >= OH) break;
-        for (int j = 0; j < m; j++) {
-          int xx = tx * m + j;
-          if (xx >= OW) break;
-          wasm_v128_store(out + (yy * OW + xx) * K + c, o[i * m + j]);
-        }
-      }
-    }
-  }
-}
+TILE_FUNCS(6)
+TILE_FUNCS(8)
 
-/* dM[xi][t][k] = (A dy A^T)[xi] for the output-gradient tiles, zero outside dy [N,OH,OW,K]. */
-static void grad_transform(const float *dy, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb,
-                           float *dM) {
-  v4 g[16], t[24], o[36];
-  const v4 zero = wasm_f32x4_splat(0.f);
-  for (int ti = 0; ti < tb; ti++) {
-    int tile = t0 + ti;
-    int tx = tile % tilesW, rest = tile / tilesW;
-    int ty = rest % tilesH, n = rest / tilesH;
-    const float *src = dy + (long)n * OH * OW * K;
-    for (int c = 0; c < K; c += 4) {
-      for (int i = 0; i < m; i++) {
-        int yy = ty * m + i;
-        for (int j = 0; j < m; j++) {
-          int xx = tx * m + j;
-          g[i * m + j] = (yy < OH && xx < OW) ? wasm_v128_load(src + (yy * OW + xx) * K + c) : zero;
-        }
-      }
-      for (int j = 0; j < m; j++) a6(g + j, m, m, t + j, m);     /* t[6][m] = A g */
-      for (int i = 0; i < 6; i++) a6(t + i * m, 1, m, o + i * 6, 1); /* o[6][6] = t A^T */
-      float *dst = dM + (long)ti * K + c;
-      for (int xi = 0; xi < 36; xi++) wasm_v128_store(dst + (long)xi * tb * K, o[xi]);
-    }
-  }
-}
-
-/* For each xi: Out[tb][K] = In[tb][C] . U[C][K]. K a multiple of 8. */
-static void gemm_forward(const float *V, const float *U, int tb, int C, int K, float *Out) {
-  for (int xi = 0; xi < 36; xi++) {
+/* For each of the nxi tile points: Out[tb][K] = In[tb][C] . U[C][K]. K a multiple of 8. */
+static void gemm_forward(const float *V, const float *U, int nxi, int tb, int C, int K, float *Out) {
+  for (int xi = 0; xi < nxi; xi++) {
     const float *a = V + (long)xi * tb * C;
     const float *b = U + (long)xi * C * K;
     float *o = Out + (long)xi * tb * K;
@@ -217,9 +247,9 @@ static void gemm_forward(const float *V, const float *U, int tb, int C, int K, f
   }
 }
 
-/* For each xi: dU[C][K] += V[tb][C]^T . dM[tb][K]. C a multiple of 4, K of 8. */
-static void gemm_filter(const float *V, const float *dM, int tb, int C, int K, float *dU) {
-  for (int xi = 0; xi < 36; xi++) {
+/* For each of the nxi tile points: dU[C][K] += V[tb][C]^T . dM[tb][K]. C a multiple of 4, K of 8. */
+static void gemm_filter(const float *V, const float *dM, int nxi, int tb, int C, int K, float *dU) {
+  for (int xi = 0; xi < nxi; xi++) {
     const float *a = V + (long)xi * tb * C;
     const float *b = dM + (long)xi * tb * K;
     float *o = dU + (long)xi * C * K;
@@ -250,7 +280,7 @@ static void gemm_filter(const float *V, const float *dM, int tb, int C, int K, f
   }
 }
 
-/* G (6 x r) for r = 3 or 5; rows at the points 0, 1, -1, 2, -2, infinity. */
+/* G (a x r): F(4x4, 3x3) on 6x6 tiles, F(4x4, 5x5) on 8x8 tiles (rows at the tile's points). */
 static float gval(int r, int j, int c) {
   static const float g3[6][3] = {{1.f / 4, 0, 0},
                                  {-1.f / 6, -1.f / 6, -1.f / 6},
@@ -258,61 +288,67 @@ static float gval(int r, int j, int c) {
                                  {1.f / 24, 1.f / 12, 1.f / 6},
                                  {1.f / 24, -1.f / 12, 1.f / 6},
                                  {0, 0, 1}};
-  static const float g5[6][5] = {{1.f / 4, 0, 0, 0, 0},
-                                 {-1.f / 6, -1.f / 6, -1.f / 6, -1.f / 6, -1.f / 6},
-                                 {-1.f / 6, 1.f / 6, -1.f / 6, 1.f / 6, -1.f / 6},
-                                 {1.f / 24, 1.f / 12, 1.f / 6, 1.f / 3, 2.f / 3},
-                                 {1.f / 24, -1.f / 12, 1.f / 6, -1.f / 3, 2.f / 3},
+  static const float g5[8][5] = {{-1, 0, 0, 0, 0},
+                                 {-2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9},
+                                 {-2.f / 9, 2.f / 9, -2.f / 9, 2.f / 9, -2.f / 9},
+                                 {1.f / 90, 1.f / 45, 2.f / 45, 4.f / 45, 8.f / 45},
+                                 {1.f / 90, -1.f / 45, 2.f / 45, -4.f / 45, 8.f / 45},
+                                 {32.f / 45, 16.f / 45, 8.f / 45, 4.f / 45, 2.f / 45},
+                                 {32.f / 45, -16.f / 45, 8.f / 45, -4.f / 45, 2.f / 45},
                                  {0, 0, 0, 0, 1}};
   return r == 3 ? g3[j][c] : g5[j][c];
 }
 
+/* The tile size for a filter size: 6 for 3x3, 8 for 5x5 (both give 4x4 outputs). */
+static int tile_of(int r) { return r == 3 ? 6 : 8; }
+
 /*
  * U[xi][i][o] = (G w G^T)[xi] from a filter g [r,r,C,K]. With flip, the
  * filter of the input gradient: w[a][b] = g[r-1-a][r-1-b] with input and
- * output channels swapped, so U is [36][K][C].
+ * output channels swapped, so U is [a*a][K][C].
  */
 EXPORT(filter_transform)
 void filter_transform(const float *g, int r, int C, int K, int flip, float *U) {
-  int I = flip ? K : C, O = flip ? C : K;
+  int I = flip ? K : C, O = flip ? C : K, A = tile_of(r);
   for (int i = 0; i < I; i++) {
     for (int o = 0; o < O; o++) {
-      float w[5][5], t[6][5];
+      float w[5][5], t[8][5];
       for (int a = 0; a < r; a++)
         for (int b = 0; b < r; b++)
           w[a][b] = flip ? g[(((r - 1 - a) * r + (r - 1 - b)) * C + o) * K + i] : g[((a * r + b) * C + i) * K + o];
-      for (int j = 0; j < 6; j++)
+      for (int j = 0; j < A; j++)
         for (int b = 0; b < r; b++) {
           float s = 0;
           for (int a = 0; a < r; a++) s += gval(r, j, a) * w[a][b];
           t[j][b] = s;
         }
-      for (int j = 0; j < 6; j++)
-        for (int l = 0; l < 6; l++) {
+      for (int j = 0; j < A; j++)
+        for (int l = 0; l < A; l++) {
           float s = 0;
           for (int b = 0; b < r; b++) s += t[j][b] * gval(r, l, b);
-          U[((j * 6 + l) * I + i) * O + o] = s;
+          U[((j * A + l) * I + i) * O + o] = s;
         }
     }
   }
 }
 
-/* dg[a][b][c][k] = (G^T dU G)[a][b] for dU [36][C][K]. */
+/* dg[a][b][c][k] = (G^T dU G)[a][b] for dU [a*a][C][K]. */
 EXPORT(filter_untransform)
 void filter_untransform(const float *dU, int r, int C, int K, float *dg) {
+  int A = tile_of(r);
   for (int c = 0; c < C; c++) {
     for (int kk = 0; kk < K; kk++) {
-      float t[5][6];
+      float t[5][8];
       for (int a = 0; a < r; a++)
-        for (int l = 0; l < 6; l++) {
+        for (int l = 0; l < A; l++) {
           float s = 0;
-          for (int j = 0; j < 6; j++) s += gval(r, j, a) * dU[((j * 6 + l) * C + c) * K + kk];
+          for (int j = 0; j < A; j++) s += gval(r, j, a) * dU[((j * A + l) * C + c) * K + kk];
           t[a][l] = s;
         }
       for (int a = 0; a < r; a++)
         for (int b = 0; b < r; b++) {
           float s = 0;
-          for (int l = 0; l < 6; l++) s += t[a][l] * gval(r, l, b);
+          for (int l = 0; l < A; l++) s += t[a][l] * gval(r, l, b);
           dg[((a * r + b) * C + c) * K + kk] = s;
         }
     }
@@ -320,39 +356,48 @@ void filter_untransform(const float *dU, int r, int C, int K, float *dg) {
 }
 
 /*
- * y [N,OH,OW,K] = conv(x [N,H,W,C], filter transformed into U [36][C][K]),
+ * y [N,OH,OW,K] = conv(x [N,H,W,C], filter transformed into U [a*a][C][K]),
  * stride 1, with padT/padL zeros before the image (and as many after as OH,
- * OW need). m = 4 for 3x3 filters, 2 for 5x5. scratch holds V and M blocks
- * of tb tiles: 36 * tb * (C + K) floats.
+ * OW need); r is the filter size (3 or 5), each tile gives 4x4 outputs.
+ * scratch holds V and M blocks of tb tiles: a*a * tb * (C + K) floats.
  */
 EXPORT(conv_forward)
-void conv_forward(const float *x, int N, int H, int W, int C, const float *U, int K, int m, int padT, int padL, int OH,
+void conv_forward(const float *x, int N, int H, int W, int C, const float *U, int K, int r, int padT, int padL, int OH,
                   int OW, int tb, float *scratch, float *y) {
+  const int m = 4, A = tile_of(r);
   int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
-  float *V = scratch, *M = scratch + 36 * tb * C;
+  float *V = scratch, *M = scratch + A * A * tb * C;
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     int n = tiles - t0 < tb ? tiles - t0 : tb;
-    input_transform(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
-    gemm_forward(V, U, n, C, K, M);
-    output_transform(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
+    if (A == 6) input_transform6(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
+    else input_transform8(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
+    gemm_forward(V, U, A * A, n, C, K, M);
+    if (A == 6) output_transform6(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
+    else output_transform8(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
   }
 }
 
 /*
- * dU [36][C][K] = the gradient of conv_forward's U, given x and dy
+ * dU [a*a][C][K] = the gradient of conv_forward's U, given x and dy
  * [N,OH,OW,K]; filter_untransform turns it into the filter gradient.
  * scratch as for conv_forward.
  */
 EXPORT(conv_filter_grad)
-void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *dy, int K, int m, int padT, int padL,
+void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *dy, int K, int r, int padT, int padL,
                       int OH, int OW, int tb, float *scratch, float *dU) {
+  const int m = 4, A = tile_of(r);
   int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
-  float *V = scratch, *dM = scratch + 36 * tb * C;
-  for (long i = 0; i < 36L * C * K; i++) dU[i] = 0;
+  float *V = scratch, *dM = scratch + A * A * tb * C;
+  for (long i = 0; i < (long)A * A * C * K; i++) dU[i] = 0;
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     int n = tiles - t0 < tb ? tiles - t0 : tb;
-    input_transform(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
-    grad_transform(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
-    gemm_filter(V, dM, n, C, K, dU);
+    if (A == 6) {
+      input_transform6(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
+      grad_transform6(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
+    } else {
+      input_transform8(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
+      grad_transform8(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
+    }
+    gemm_filter(V, dM, A * A, n, C, K, dU);
   }
 }
