@@ -16,7 +16,8 @@
  * Where Winograd applies (3x3 and 5x5 filters, channels in multiples of 4 and
  * 8: every convolution of the modified LeNet-5 but the first), the forward
  * pass and both gradients run on our Winograd module instead (winograd.ts),
- * 3 to 4 times faster than XNNPACK's direct convolution here.
+ * 3 to 4 times faster than XNNPACK's direct convolution here. The first layer
+ * (one input channel) runs on the module's direct convolution.
  *
  * Two stock kernels are also replaced because they dominate a training step:
  * BatchMatMul with a transposed operand (a dense layer's backward pass) falls
@@ -25,7 +26,7 @@
  * straight on the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
-import { winogradSupports, type Shape4, type WinogradConv } from './winograd';
+import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
 
 type KernelArgs = {
   inputs: Record<string, tf.TensorInfo>;
@@ -77,10 +78,14 @@ export function setWinogradEnabled(on: boolean): void {
   winogradEnabled = on;
 }
 
-function useWinograd(info: tf.backend_util.Conv2DInfo, C: number, K: number): WinogradConv | null {
+/** How our module runs a stride-1 convolution from C to K channels, if it does. */
+function ourPath(info: tf.backend_util.Conv2DInfo, C: number, K: number): { w: WinogradConv; direct: boolean } | null {
   const square = info.filterHeight === info.filterWidth;
   const dilated = info.dilationHeight !== 1 || info.dilationWidth !== 1;
-  return winogradEnabled && square && !dilated && winogradSupports(info.filterHeight, C, K) ? winograd : null;
+  if (!winograd || !winogradEnabled || !square || dilated) return null;
+  if (winogradSupports(info.filterHeight, C, K)) return { w: winograd, direct: false };
+  if (directSupports(info.filterHeight, C, K)) return { w: winograd, direct: true };
+  return null;
 }
 
 function explicitPad(top: number, bottom: number, left: number, right: number) {
@@ -98,12 +103,14 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
       ? tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, attrs.strides as number | [number, number], 1,
         attrs.pad as 'valid' | 'same' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined)
       : null;
-    const w = info && info.strideHeight === 1 && info.strideWidth === 1 ? useWinograd(info, info.inChannels, info.outChannels) : null;
-    if (!w || !info) return stock({ inputs, backend, attrs });
+    const path = info && info.strideHeight === 1 && info.strideWidth === 1 ? ourPath(info, info.inChannels, info.outChannels) : null;
+    if (!path || !info) return stock({ inputs, backend, attrs });
     const out = backend.makeOutput(info.outShape, 'float32');
     const r = info.filterHeight;
-    w.conv(backend.typedArrayFromHeap(x), x.shape as Shape4, backend.typedArrayFromHeap(filter), r, info.outChannels, false,
-      info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth, backend.typedArrayFromHeap(out));
+    const [xs, fs, ys] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out)];
+    const { top, left } = info.padInfo;
+    if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, info.outChannels, top, left, info.outHeight, info.outWidth, ys);
+    else path.w.conv(xs, x.shape as Shape4, fs, r, info.outChannels, false, top, left, info.outHeight, info.outWidth, ys);
     return out;
   };
 }
@@ -111,11 +118,13 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
 function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs;
   const info = convInfoFor('Conv2DBackpropFilter', x.shape, attrs.filterShape as number[], attrs);
-  const w = useWinograd(info, info.inChannels, info.outChannels);
-  if (w) {
+  const path = ourPath(info, info.inChannels, info.outChannels);
+  if (path) {
     const out = backend.makeOutput(attrs.filterShape as number[], 'float32');
-    w.filterGrad(backend.typedArrayFromHeap(x), x.shape as Shape4, backend.typedArrayFromHeap(dy), dy.shape as Shape4,
-      info.filterHeight, info.padInfo.top, info.padInfo.left, backend.typedArrayFromHeap(out));
+    const [xs, dys, dws] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(out)];
+    const { top, left } = info.padInfo;
+    if (path.direct) path.w.conv1FilterGrad(xs, x.shape as Shape4, dys, dy.shape as Shape4, info.filterHeight, top, left, dws);
+    else path.w.filterGrad(xs, x.shape as Shape4, dys, dy.shape as Shape4, info.filterHeight, top, left, dws);
     return out;
   }
   const transpose = kernel('Transpose');
@@ -140,7 +149,8 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const fh = info.filterHeight;
   const fw = info.filterWidth;
   // The input gradient convolves dy (outChannels) into inChannels.
-  const w = useWinograd(info, info.outChannels, info.inChannels);
+  const path = ourPath(info, info.outChannels, info.inChannels);
+  const w = path && !path.direct ? path.w : null;
   if (w) {
     const out = backend.makeOutput(info.inShape, 'float32');
     w.conv(backend.typedArrayFromHeap(dy), dy.shape as Shape4, backend.typedArrayFromHeap(filter), fh, info.inChannels, true,

@@ -5,7 +5,9 @@
  * fewer multiplies than the direct convolution XNNPACK runs. The module has its own
  * memory; callers pass Float32Array views (of tfjs's wasm heap, say), which are
  * copied in and the result copied out. The binary is embedded as base64, so
- * the page, workers and Node load it the same way with nothing to fetch.
+ * the page, workers and Node load it the same way with nothing to fetch. The
+ * module also has a direct convolution for a single input channel (the first
+ * layer), where Winograd gains nothing and XNNPACK's path is slow.
  */
 import { WINOGRAD_WASM_BASE64 } from './winogradWasm';
 
@@ -22,6 +24,14 @@ interface Exports {
     x: number, N: number, H: number, W: number, C: number, dy: number, K: number, r: number,
     padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, dU: number,
   ): void;
+  conv1_forward(
+    x: number, N: number, H: number, W: number, f: number, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, y: number,
+  ): void;
+  conv1_filter_grad(
+    x: number, N: number, H: number, W: number, dy: number, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, dw: number,
+  ): void;
 }
 
 /** [N, H, W, C] */
@@ -37,6 +47,14 @@ const TILE: Record<number, number> = { 3: 6, 5: 8 };
  */
 export function winogradSupports(r: number, C: number, K: number): boolean {
   return r in TILE && C % 4 === 0 && K % 8 === 0;
+}
+
+/**
+ * Whether the direct single-input-channel convolution (a first layer, where
+ * Winograd gains nothing) covers an r x r filter from 1 to K channels.
+ */
+export function directSupports(r: number, C: number, K: number): boolean {
+  return r >= 1 && r <= 7 && C === 1 && K % 8 === 0;
 }
 
 /** Tiles per block: the block's transformed input and output stay near 256 KiB. */
@@ -97,6 +115,28 @@ export class WinogradConv {
     else this.ex.filter_transform(pf, r, C, K, 0, pU);
     this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
     out.set(heap.subarray(pY >> 2, (pY >> 2) + N * OH * OW * K));
+  }
+
+  /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
+  conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
+    const { ptrs: [px, pf, pY], heap } = this.alloc(x.length, filter.length, N * OH * OW * K);
+    heap.set(x, px >> 2);
+    heap.set(filter, pf >> 2);
+    this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY);
+    out.set(heap.subarray(pY >> 2, (pY >> 2) + N * OH * OW * K));
+  }
+
+  /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
+  conv1FilterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
+    padT: number, padL: number, out: Float32Array): void {
+    if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
+    const { ptrs: [px, pd, pG], heap } = this.alloc(x.length, dy.length, r * r * K);
+    heap.set(x, px >> 2);
+    heap.set(dy, pd >> 2);
+    this.ex.conv1_filter_grad(px, N, H, W, pd, r, K, padT, padL, OH, OW, pG);
+    out.set(heap.subarray(pG >> 2, (pG >> 2) + r * r * K));
   }
 
   /** out [r, r, C, K] = the filter gradient of `conv` (not flipped) given x and dy [N, OH, OW, K]. */

@@ -401,3 +401,72 @@ void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *d
     gemm_filter(V, dM, A * A, n, C, K, dU);
   }
 }
+
+/*
+ * A single input channel (the first layer) gains nothing from Winograd; a
+ * direct convolution vectorised over output channels beats XNNPACK's path
+ * for it, above all for the filter gradient. K is a multiple of 8.
+ */
+EXPORT(conv1_forward)
+void conv1_forward(const float *x, int N, int H, int W, const float *f, int r, int K, int padT, int padL, int OH, int OW,
+                   float *y) {
+  for (int n = 0; n < N; n++) {
+    const float *img = x + (long)n * H * W;
+    for (int i = 0; i < OH; i++) {
+      for (int j = 0; j < OW; j++) {
+        float *out = y + (((long)n * OH + i) * OW + j) * K;
+        for (int kk = 0; kk < K; kk += 8) {
+          v4 c0 = wasm_f32x4_splat(0.f), c1 = c0;
+          for (int a = 0; a < r; a++) {
+            int yy = i + a - padT;
+            if (yy < 0 || yy >= H) continue;
+            for (int b = 0; b < r; b++) {
+              int xx = j + b - padL;
+              if (xx < 0 || xx >= W) continue;
+              v4 xv = wasm_v128_load32_splat(img + yy * W + xx);
+              const float *fp = f + (a * r + b) * K + kk;
+              c0 = add(c0, mul(xv, wasm_v128_load(fp)));
+              c1 = add(c1, mul(xv, wasm_v128_load(fp + 4)));
+            }
+          }
+          wasm_v128_store(out + kk, c0);
+          wasm_v128_store(out + kk + 4, c1);
+        }
+      }
+    }
+  }
+}
+
+/* dW [r,r,1,K] of conv1_forward given x and dy [N,OH,OW,K], a row of dy at a time so it stays in cache. */
+EXPORT(conv1_filter_grad)
+void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int r, int K, int padT, int padL, int OH,
+                       int OW, float *dw) {
+  for (int i = 0; i < r * r * K; i++) dw[i] = 0;
+  for (int n = 0; n < N; n++) {
+    const float *img = x + (long)n * H * W;
+    for (int i = 0; i < OH; i++) {
+      const float *g = dy + ((long)n * OH + i) * OW * K;
+      for (int a = 0; a < r; a++) {
+        int yy = i + a - padT;
+        if (yy < 0 || yy >= H) continue;
+        const float *row = img + yy * W;
+        for (int b = 0; b < r; b++) {
+          int j0 = padL - b > 0 ? padL - b : 0;               /* first j with 0 <= j + b - padL */
+          int j1 = W + padL - b < OW ? W + padL - b : OW;     /* first j with j + b - padL >= W */
+          for (int kk = 0; kk < K; kk += 8) {
+            float *wp = dw + (a * r + b) * K + kk;
+            v4 c0 = wasm_v128_load(wp), c1 = wasm_v128_load(wp + 4);
+            for (int j = j0; j < j1; j++) {
+              v4 xv = wasm_v128_load32_splat(row + j + b - padL);
+              const float *gp = g + j * K + kk;
+              c0 = add(c0, mul(xv, wasm_v128_load(gp)));
+              c1 = add(c1, mul(xv, wasm_v128_load(gp + 4)));
+            }
+            wasm_v128_store(wp, c0);
+            wasm_v128_store(wp + 4, c1);
+          }
+        }
+      }
+    }
+  }
+}

@@ -40,16 +40,17 @@ function expectClose(a: Float32Array, b: Float32Array, relTol = 1e-4) {
   expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(relTol);
 }
 
-const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same'; winograd: boolean }[] = [
-  { name: 'conv1 5x5 1->32 valid', x: [3, 32, 32, 1], f: [5, 5, 1, 32], pad: 'valid', winograd: false },
-  { name: 'conv2 5x5 32->32 valid', x: [2, 28, 28, 32], f: [5, 5, 32, 32], pad: 'valid', winograd: true },
-  { name: 'conv3 3x3 32->64 valid', x: [2, 12, 12, 32], f: [3, 3, 32, 64], pad: 'valid', winograd: true },
-  { name: 'conv4 3x3 64->64 valid', x: [2, 10, 10, 64], f: [3, 3, 64, 64], pad: 'valid', winograd: true },
-  { name: 'original conv2 5x5 6->16 valid', x: [4, 14, 14, 6], f: [5, 5, 6, 16], pad: 'valid', winograd: false },
-  { name: '3x3 same padding', x: [2, 9, 7, 5], f: [3, 3, 5, 4], pad: 'same', winograd: false },
-  { name: '3x3 same padding, Winograd', x: [2, 9, 7, 8], f: [3, 3, 8, 16], pad: 'same', winograd: true },
-  { name: '5x5 same padding, Winograd', x: [2, 11, 10, 16], f: [5, 5, 16, 8], pad: 'same', winograd: true },
-  { name: 'non-square 2x4 same padding', x: [2, 8, 9, 3], f: [2, 4, 3, 6], pad: 'same', winograd: false },
+const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same'; path: 'winograd' | 'direct' | 'xnnpack' }[] = [
+  { name: 'conv1 5x5 1->32 valid', x: [3, 32, 32, 1], f: [5, 5, 1, 32], pad: 'valid', path: 'direct' },
+  { name: '3x3 1->8 same', x: [2, 9, 11, 1], f: [3, 3, 1, 8], pad: 'same', path: 'direct' },
+  { name: 'conv2 5x5 32->32 valid', x: [2, 28, 28, 32], f: [5, 5, 32, 32], pad: 'valid', path: 'winograd' },
+  { name: 'conv3 3x3 32->64 valid', x: [2, 12, 12, 32], f: [3, 3, 32, 64], pad: 'valid', path: 'winograd' },
+  { name: 'conv4 3x3 64->64 valid', x: [2, 10, 10, 64], f: [3, 3, 64, 64], pad: 'valid', path: 'winograd' },
+  { name: 'original conv2 5x5 6->16 valid', x: [4, 14, 14, 6], f: [5, 5, 6, 16], pad: 'valid', path: 'xnnpack' },
+  { name: '3x3 same padding', x: [2, 9, 7, 5], f: [3, 3, 5, 4], pad: 'same', path: 'xnnpack' },
+  { name: '3x3 same padding, Winograd', x: [2, 9, 7, 8], f: [3, 3, 8, 16], pad: 'same', path: 'winograd' },
+  { name: '5x5 same padding, Winograd', x: [2, 11, 10, 16], f: [5, 5, 16, 8], pad: 'same', path: 'winograd' },
+  { name: 'non-square 2x4 same padding', x: [2, 8, 9, 3], f: [2, 4, 3, 6], pad: 'same', path: 'xnnpack' },
 ];
 
 const cpuResults = new Map<string, Arrays>();
@@ -61,8 +62,8 @@ afterEach(() => {
 
 describe('wasm convolutions and their gradients match the cpu backend', () => {
   for (const c of convCases) {
-    for (const enabled of c.winograd ? [true, false] : [true]) {
-      it(`${c.name}${c.winograd && !enabled ? ' (Winograd off)' : ''}`, async () => {
+    for (const enabled of c.path !== 'xnnpack' ? [true, false] : [true]) {
+      it(`${c.name}${!enabled ? ' (our module off)' : ''}`, async () => {
         const xv = randomArray(c.x.reduce((a, b) => a * b), 1);
         const fv = randomArray(c.f.reduce((a, b) => a * b), 2);
         const run = () => {
@@ -77,12 +78,13 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
         cpuResults.set(c.name, reference);
         const [cy, cdx, cdw] = reference;
         setWinogradEnabled(enabled);
-        const conv = vi.spyOn(WinogradConv.prototype, 'conv');
-        const filterGrad = vi.spyOn(WinogradConv.prototype, 'filterGrad');
+        const spies = (['conv', 'filterGrad', 'conv1', 'conv1FilterGrad'] as const).map((m) => vi.spyOn(WinogradConv.prototype, m));
         const [wy, wdx, wdw] = await onBackend('wasm', run);
-        // Forward twice (y and inside grads) and the input gradient; one filter gradient.
-        expect(conv).toHaveBeenCalledTimes(c.winograd && enabled ? 3 : 0);
-        expect(filterGrad).toHaveBeenCalledTimes(c.winograd && enabled ? 1 : 0);
+        const path = enabled ? c.path : 'xnnpack';
+        // Winograd: forward twice (y and inside grads) and the input gradient, one filter gradient.
+        // Direct (one input channel): forward twice and the filter gradient; the input gradient stays on XNNPACK.
+        const calls = { winograd: [3, 1, 0, 0], direct: [0, 0, 2, 1], xnnpack: [0, 0, 0, 0] }[path];
+        expect(spies.map((spy) => spy.mock.calls.length)).toEqual(calls);
         expectClose(wy, cy);
         expectClose(wdx, cdx);
         expectClose(wdw, cdw);

@@ -1,10 +1,11 @@
 /**
  * The Winograd module on its own, against a direct convolution in plain
  * JavaScript (float64 sums): forward, input gradient and filter gradient, for
- * both tile schemes, with padding, ragged edges and more tiles than one block.
+ * both tile schemes, with padding, ragged edges and more tiles than one block;
+ * and its direct convolution of a single input channel.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WinogradConv, winogradSupports, type Shape4 } from '../../src/core/winograd';
+import { directSupports, WinogradConv, winogradSupports, type Shape4 } from '../../src/core/winograd';
 import { makeRng } from '../../src/core/rng';
 
 let w: WinogradConv;
@@ -117,6 +118,24 @@ describe('Winograd convolution matches a direct one', () => {
     });
   }
 
+  for (const [r, K, pad] of [[5, 32, 0], [3, 8, 1], [5, 16, 2]] as const) {
+    it(`direct convolution of one input channel, ${r}x${r} to ${K}, padding ${pad}`, () => {
+      const shape: Shape4 = [3, 13, 11, 1];
+      const [N, H, W] = shape;
+      const OH = H + 2 * pad - r + 1;
+      const OW = W + 2 * pad - r + 1;
+      const x = randomArray(N * H * W, 10);
+      const f = randomArray(r * r * K, 11);
+      const dy = randomArray(N * OH * OW * K, 12);
+      const y = new Float32Array(N * OH * OW * K);
+      w.conv1(x, shape, f, r, K, pad, pad, OH, OW, y);
+      expect(relError(y, directConv(x, shape, f, r, K, pad, pad, OH, OW))).toBeLessThan(1e-5);
+      const dw = new Float32Array(f.length);
+      w.conv1FilterGrad(x, shape, dy, [N, OH, OW, K], r, pad, pad, dw);
+      expect(relError(dw, directFilterGrad(x, shape, dy, [N, OH, OW, K], r, pad, pad))).toBeLessThan(1e-5);
+    });
+  }
+
   it('gives the same answer when called again with other shapes in between (memory reuse)', () => {
     const x = randomArray(2 * 10 * 10 * 8, 4);
     const f = randomArray(3 * 3 * 8 * 8, 5);
@@ -142,5 +161,8 @@ describe('Winograd convolution matches a direct one', () => {
     expect(winogradSupports(5, 1, 32)).toBe(false); // the first layer's single input channel
     expect(winogradSupports(3, 32, 12)).toBe(false); // output channels not a multiple of 8
     expect(winogradSupports(4, 32, 32)).toBe(false); // no tile scheme for 4x4
+    expect(directSupports(5, 1, 32)).toBe(true);
+    expect(directSupports(5, 1, 6)).toBe(false); // the original LeNet-5's first layer stays on XNNPACK
+    expect(directSupports(5, 2, 32)).toBe(false);
   });
 });
