@@ -10,8 +10,9 @@
  * Debian's python3-torch) in the same run and prints the ratio, since issue 2's
  * target is half of PyTorch's speed on the same machine.
  *
- * --xnnpack also times training with the Winograd convolutions off (every
- * convolution on XNNPACK, as before they existed) and prints the speed-up.
+ * --xnnpack also times training with our convolutions (src/wasm/winograd.c)
+ * off, every convolution on XNNPACK as before they existed, and prints the
+ * speed-up.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -96,7 +97,7 @@ const { ips: trainIps, msPerStep } = await timeTraining(true);
 let xnnpackIps: number | undefined;
 if (values.xnnpack) {
   xnnpackIps = (await timeTraining(false)).ips;
-  log(`Winograd speed-up: ${(trainIps / xnnpackIps).toFixed(2)}x`);
+  log(`speed-up from our convolutions: ${(trainIps / xnnpackIps).toFixed(2)}x`);
 }
 
 const backend = await initNodeBackend('wasm');

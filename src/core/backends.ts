@@ -74,6 +74,16 @@ export function probeWebGLRenderer(): string | undefined {
   }
 }
 
+/** Our convolution module; without wasm SIMD (old browsers) convolutions stay on XNNPACK, slower. */
+async function loadConvolutions(): Promise<WinogradConv | null> {
+  try {
+    return await WinogradConv.load();
+  } catch (e) {
+    console.warn(`Winograd convolutions unavailable, using XNNPACK's: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 /**
  * Registers our kernels and gradients and switches tfjs to `name`. The wasm
  * and webgl backends must have been imported by the caller (their packages
@@ -81,7 +91,7 @@ export function probeWebGLRenderer(): string | undefined {
  */
 export async function initBackend(name: BackendName): Promise<void> {
   registerFastGradients();
-  if (name === 'wasm') registerWasmTrainingKernels(await WinogradConv.load());
+  if (name === 'wasm') registerWasmTrainingKernels(await loadConvolutions());
   if (name === 'webgl') {
     // Workers may only get software WebGL with this flag; the chooser decides whether to use it.
     try {

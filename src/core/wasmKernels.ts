@@ -73,7 +73,7 @@ function convInfoFor(
 let winograd: WinogradConv | null = null;
 let winogradEnabled = true;
 
-/** Switches the Winograd path off or on (benchmarks compare the two in one run). */
+/** Switches our convolutions (Winograd, one-channel direct) off or on: benchmarks compare the two in one run. */
 export function setWinogradEnabled(on: boolean): void {
   winogradEnabled = on;
 }
@@ -92,7 +92,7 @@ function explicitPad(top: number, bottom: number, left: number, right: number) {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
 }
 
-/** Conv2D, and FusedConv2D without bias or activation, on Winograd where it applies. */
+/** Conv2D, and FusedConv2D without bias or activation, on our module where it applies. */
 function conv2dVia(stock: KernelImpl): KernelImpl {
   return ({ inputs, backend, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs;
