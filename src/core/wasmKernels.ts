@@ -23,7 +23,8 @@
  * BatchMatMul with a transposed operand (a dense layer's backward pass) falls
  * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
  * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
- * straight on the wasm heap.
+ * straight on the wasm heap. Sum and Mean over all axes but the last
+ * (BatchNorm's) skip the stock kernels' full transpose.
  */
 import * as tf from '@tensorflow/tfjs';
 import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
@@ -219,6 +220,10 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   const rowStride = inWidth * C;
+  if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padTop === 0 && padLeft === 0) {
+    maxPool2x2Grad(x, g, dx, batchSize, inHeight, rowStride, C, outHeight, outWidth);
+    return out;
+  }
   const best = new Float32Array(C);
   const bestAt = new Int32Array(C);
   let gi = 0;
@@ -253,6 +258,57 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** maxPoolGrad's fast path for the 2x2, stride-2 pooling both models use: same choice of maximum. */
+function maxPool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, batch: number, inHeight: number,
+  rowStride: number, C: number, outHeight: number, outWidth: number): void {
+  let gi = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const row = (n * inHeight + 2 * oh) * rowStride;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const p00 = row + 2 * ow * C;
+        for (let c = 0; c < C; c++, gi++) {
+          // The first maximum in row-major order, as the general loop picks; none if all are NaN.
+          const p = p00 + c;
+          let at = x[p] > -Infinity ? p : -1;
+          let best = at >= 0 ? x[p] : -Infinity;
+          if (x[p + C] > best) best = x[(at = p + C)];
+          if (x[p + rowStride] > best) best = x[(at = p + rowStride)];
+          if (x[p + rowStride + C] > best) at = p + rowStride + C;
+          if (at >= 0) dx[at] += g[gi];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Sum and Mean over every axis but the last (BatchNorm's per-channel
+ * statistics and gradients): the stock kernels transpose the whole tensor
+ * first to make the reduced axes innermost; this sums rows in place.
+ */
+function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
+  return ({ inputs, backend, attrs }) => {
+    const { x } = inputs;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
+    const outer = rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i);
+    if (!outer || x.dtype !== 'float32') return stock({ inputs, backend, attrs });
+    const C = x.shape[rank - 1];
+    const shape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C];
+    const out = backend.makeOutput(shape, 'float32');
+    const v = backend.typedArrayFromHeap(x);
+    const acc = new Float64Array(C);
+    for (let i = 0; i < v.length; i += C) {
+      for (let c = 0; c < C; c++) acc[c] += v[i + c];
+    }
+    const rows = v.length / C;
+    const o = backend.typedArrayFromHeap(out);
+    for (let c = 0; c < C; c++) o[c] = mean ? acc[c] / rows : acc[c];
+    return out;
+  };
+}
+
 let registered = false;
 
 /**
@@ -268,7 +324,9 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
   const stockBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   const stockConv2D = tf.getKernel('Conv2D', 'wasm');
   const stockFused = tf.getKernel('FusedConv2D', 'wasm');
-  if (!stockBatchMatMul || !stockConv2D || !stockFused) {
+  const stockSum = tf.getKernel('Sum', 'wasm');
+  const stockMean = tf.getKernel('Mean', 'wasm');
+  if (!stockBatchMatMul || !stockConv2D || !stockFused || !stockSum || !stockMean) {
     throw new Error('import @tensorflow/tfjs-backend-wasm before registering its training kernels');
   }
   const configs: [string, KernelImpl, tf.KernelConfig['setupFunc']?][] = [
@@ -278,6 +336,8 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
     ['Conv2DBackpropInput', conv2dBackpropInput],
     ['BatchMatMul', batchMatMulVia(stockBatchMatMul.kernelFunc as unknown as KernelImpl), stockBatchMatMul.setupFunc],
     ['MaxPoolGrad', maxPoolGrad],
+    ['Sum', reduceOuterVia(stockSum.kernelFunc as unknown as KernelImpl, false), stockSum.setupFunc],
+    ['Mean', reduceOuterVia(stockMean.kernelFunc as unknown as KernelImpl, true), stockMean.setupFunc],
   ];
   for (const [kernelName, impl, setupFunc] of configs) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

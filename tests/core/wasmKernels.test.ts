@@ -1,7 +1,8 @@
 /**
  * Our wasm kernels against tfjs's reference cpu backend: the outputs and
  * gradients of every convolution shape the two models use, on the Winograd
- * path and off it, plus the replaced BatchMatMul and MaxPoolGrad kernels.
+ * path and off it, plus the replaced BatchMatMul, MaxPoolGrad, Sum and Mean
+ * kernels.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -143,9 +144,36 @@ describe('replaced wasm kernels match the cpu backend', () => {
     expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-5);
   });
 
+  for (const [shape, axis, keepDims] of [
+    [[3, 5, 4, 8], [0, 1, 2], false],
+    [[3, 5, 4, 8], [2, 0, 1], true],
+    [[6, 7], 0, false],
+    [[6, 7], [-2], true],
+    [[3, 5, 4, 8], [1, 2], false], // not all outer axes: the stock kernel
+    [[3, 5, 4, 8], 3, true], // the last axis: the stock kernel
+  ] as [number[], number | number[], boolean][]) {
+    it(`sum and mean over axis ${JSON.stringify(axis)} of ${JSON.stringify(shape)}${keepDims ? ', keeping dims' : ''}`, async () => {
+      const xv = randomArray(shape.reduce((a, b) => a * b), 10);
+      const f = () => {
+        const x = tf.tensor(xv, shape);
+        return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
+      };
+      const [ws, wm] = await onBackend('wasm', f);
+      const [cs, cm] = await onBackend('cpu', f);
+      expectClose(ws, cs, 1e-6);
+      expectClose(wm, cm, 1e-6);
+      await tf.setBackend('wasm');
+      const shapes = tf.tidy(() => [tf.sum(tf.tensor(xv, shape), axis, keepDims).shape, tf.mean(tf.tensor(xv, shape), axis, keepDims).shape]);
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.sum(tf.tensor(xv, shape), axis, keepDims).shape);
+      expect(shapes).toEqual([want, want]);
+    });
+  }
+
   for (const [pool, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'valid']] as const) {
     it(`max-pool gradient, ${pool}x${pool} stride ${stride} ${pad}`, async () => {
       const xv = randomArray(2 * 12 * 10 * 3, 8);
+      xv[2] = xv[5] = 5; // a tied maximum in one window: both backends pick the first
       const f = () => {
         const x = tf.tensor4d(xv, [2, 12, 10, 3]);
         const y = tf.maxPool(x, pool, stride, pad);
