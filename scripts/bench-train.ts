@@ -72,7 +72,7 @@ const config: TrainConfig = {
   seed: 1,
 };
 async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep: number }> {
-  const how = winograd ? '' : ', Winograd off (all convolutions on XNNPACK)';
+  const how = winograd ? '' : ', our convolutions off (all on XNNPACK)';
   log(`training ${modelName}, batch ${batchSize}, ${workers} worker thread(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
   const run = new ParallelRun(workers, 'wasm', winograd);
   let t0 = 0;
