@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the app and its tests need on a fresh Debian machine:
-# npm packages (when missing or out of date) and, with --browser (the tests), Debian's
-# Chromium for the browser tests and clang + lld, which check that the committed
-# Winograd module (src/core/winogradWasm.ts) is built from src/wasm/winograd.c.
+# npm packages (when missing or out of date) and, with --browser, Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,16 +9,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--browser" ]; then
-  missing=()
-  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  command -v clang >/dev/null 2>&1 || missing+=(clang)
-  command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing Debian's ${missing[*]} for the tests" >&2
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing Debian's chromium for the browser tests" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi

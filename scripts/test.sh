@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: the committed wasm module against its C source, type check, unit and
+# Every test: that the committed wasm module is built from the current C source, type check, unit and
 # integration tests (vitest, Node), then the end-to-end tests in Debian's Chromium
 # (Playwright). Sets up what is missing first.
 set -euo pipefail

@@ -10,8 +10,9 @@
  *
  * Layouts: images NHWC, filters HWIO (tfjs). Tiles are numbered over
  * (n, tile row, tile column) and processed in blocks so that a block's
- * transformed input V[a*a][tiles][C] stays in cache (a = 6 or 8). No libc: JavaScript owns
- * the memory above __heap_base and passes pointers.
+ * transformed input V[a*a][tiles][C] stays in cache (a = 6 or 8). At the end,
+ * a direct convolution for one input channel (the first layer). No libc:
+ * JavaScript owns the memory above __heap_base and passes pointers.
  *
  * Build: scripts/build-wasm.ts (clang --target=wasm32 -msimd128).
  */
