@@ -68,6 +68,10 @@ function check(r: number, C: number, K: number): void {
   }
 }
 
+function checkDirect(r: number, C: number, K: number): void {
+  if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
+}
+
 export class WinogradConv {
   private readonly ex: Exports;
   private readonly heapBase: number;
@@ -83,17 +87,28 @@ export class WinogradConv {
     return new WinogradConv(instance);
   }
 
-  /** Lays out buffers of the given float counts above the heap base, growing memory as needed. */
-  private alloc(...floats: number[]): { ptrs: number[]; heap: Float32Array } {
+  /**
+   * Copies the two inputs into the module's memory above the heap base, with
+   * room after them for buffers of the given float counts (the last is the
+   * output), growing memory as needed; runs `body` on the addresses of all of
+   * them, then copies the output's first `outLength` floats into `out`.
+   */
+  private call(a: Float32Array, b: Float32Array, floats: number[], out: Float32Array, outLength: number,
+    body: (pa: number, pb: number, ...rest: number[]) => void): void {
     const ptrs: number[] = [];
     let at = (this.heapBase + 15) & ~15;
-    for (const n of floats) {
+    for (const n of [a.length, b.length, ...floats]) {
       ptrs.push(at);
       at += ((n * 4 + 15) & ~15);
     }
     const mem = this.ex.memory;
     if (at > mem.buffer.byteLength) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
-    return { ptrs, heap: new Float32Array(mem.buffer) };
+    const heap = new Float32Array(mem.buffer);
+    heap.set(a, ptrs[0] >> 2);
+    heap.set(b, ptrs[1] >> 2);
+    body(...(ptrs as [number, number, ...number[]]));
+    const pOut = ptrs[ptrs.length - 1] >> 2;
+    out.set(heap.subarray(pOut, pOut + outLength));
   }
 
   /**
@@ -107,36 +122,13 @@ export class WinogradConv {
     check(r, C, K);
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
-    const { ptrs: [px, pf, pU, pS, pY], heap } = this.alloc(x.length, filter.length, a * a * C * K, a * a * tb * (C + K), N * OH * OW * K);
-    heap.set(x, px >> 2);
-    heap.set(filter, pf >> 2);
-    // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [36][C][K].
-    if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
-    else this.ex.filter_transform(pf, r, C, K, 0, pU);
-    this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
-    out.set(heap.subarray(pY >> 2, (pY >> 2) + N * OH * OW * K));
-  }
-
-  /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
-  conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
-    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
-    if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
-    const { ptrs: [px, pf, pY], heap } = this.alloc(x.length, filter.length, N * OH * OW * K);
-    heap.set(x, px >> 2);
-    heap.set(filter, pf >> 2);
-    this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY);
-    out.set(heap.subarray(pY >> 2, (pY >> 2) + N * OH * OW * K));
-  }
-
-  /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
-  conv1FilterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
-    padT: number, padL: number, out: Float32Array): void {
-    if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
-    const { ptrs: [px, pd, pG], heap } = this.alloc(x.length, dy.length, r * r * K);
-    heap.set(x, px >> 2);
-    heap.set(dy, pd >> 2);
-    this.ex.conv1_filter_grad(px, N, H, W, pd, r, K, padT, padL, OH, OW, pG);
-    out.set(heap.subarray(pG >> 2, (pG >> 2) + r * r * K));
+    const outLength = N * OH * OW * K;
+    this.call(x, filter, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pf, pU, pS, pY) => {
+      // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [a*a][C][K].
+      if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
+      else this.ex.filter_transform(pf, r, C, K, 0, pU);
+      this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
+    });
   }
 
   /** out [r, r, C, K] = the filter gradient of `conv` (not flipped) given x and dy [N, OH, OW, K]. */
@@ -145,11 +137,28 @@ export class WinogradConv {
     check(r, C, K);
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
-    const { ptrs: [px, pd, pU, pS, pG], heap } = this.alloc(x.length, dy.length, a * a * C * K, a * a * tb * (C + K), r * r * C * K);
-    heap.set(x, px >> 2);
-    heap.set(dy, pd >> 2);
-    this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
-    this.ex.filter_untransform(pU, r, C, K, pG);
-    out.set(heap.subarray(pG >> 2, (pG >> 2) + r * r * C * K));
+    const outLength = r * r * C * K;
+    this.call(x, dy, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
+      this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
+      this.ex.filter_untransform(pU, r, C, K, pG);
+    });
+  }
+
+  /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
+  conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    checkDirect(r, C, K);
+    const outLength = N * OH * OW * K;
+    this.call(x, filter, [outLength], out, outLength, (px, pf, pY) =>
+      this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY));
+  }
+
+  /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
+  conv1FilterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
+    padT: number, padL: number, out: Float32Array): void {
+    checkDirect(r, C, K);
+    const outLength = r * r * K;
+    this.call(x, dy, [outLength], out, outLength, (px, pd, pG) =>
+      this.ex.conv1_filter_grad(px, N, H, W, pd, r, K, padT, padL, OH, OW, pG));
   }
 }
