@@ -74,14 +74,18 @@ export function probeWebGLRenderer(): string | undefined {
   }
 }
 
-/** Our convolution module; without wasm SIMD (old browsers) convolutions stay on XNNPACK, slower. */
-async function loadConvolutions(): Promise<WinogradConv | null> {
-  try {
-    return await WinogradConv.load();
-  } catch (e) {
-    console.warn(`Winograd convolutions unavailable, using XNNPACK's: ${(e as Error).message}`);
+let convolutions: Promise<WinogradConv | null> | undefined;
+
+/**
+ * Our convolution module, instantiated once however often the wasm backend is
+ * initialised; without wasm SIMD (old browsers) convolutions stay on XNNPACK, slower.
+ */
+function loadConvolutions(): Promise<WinogradConv | null> {
+  convolutions ??= WinogradConv.load().catch((e: Error) => {
+    console.warn(`Winograd convolutions unavailable, using XNNPACK's: ${e.message}`);
     return null;
-  }
+  });
+  return convolutions;
 }
 
 /**
