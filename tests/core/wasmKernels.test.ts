@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../helpers/backend';
-import { makeRng } from '../../src/core/rng';
+import { expectClose, randomArray } from '../helpers/arrays';
 import { setWinogradEnabled } from '../../src/core/wasmKernels';
 import { WinogradConv } from '../../src/core/winograd';
 
@@ -16,11 +16,6 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-function randomArray(n: number, seed: number): Float32Array {
-  const rng = makeRng(seed);
-  return Float32Array.from({ length: n }, () => rng() * 2 - 1);
-}
-
 type Arrays = Float32Array[];
 async function onBackend(name: string, f: () => tf.Tensor[]): Promise<Arrays> {
   await tf.setBackend(name);
@@ -28,17 +23,6 @@ async function onBackend(name: string, f: () => tf.Tensor[]): Promise<Arrays> {
   const out = await Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
   tf.dispose(ts);
   return out;
-}
-
-function expectClose(a: Float32Array, b: Float32Array, relTol = 1e-4) {
-  expect(a.length).toBe(b.length);
-  let maxErr = 0;
-  let maxRef = 0;
-  for (let i = 0; i < a.length; i++) {
-    maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
-    maxRef = Math.max(maxRef, Math.abs(b[i]));
-  }
-  expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(relTol);
 }
 
 const convCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'valid' | 'same'; path: 'winograd' | 'direct' | 'xnnpack' }[] = [

@@ -6,17 +6,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { directSupports, WinogradConv, winogradSupports, type Shape4 } from '../../src/core/winograd';
-import { makeRng } from '../../src/core/rng';
+import { expectClose, randomArray } from '../helpers/arrays';
 
 let w: WinogradConv;
 beforeAll(async () => {
   w = await WinogradConv.load();
 });
-
-function randomArray(n: number, seed: number): Float32Array {
-  const rng = makeRng(seed);
-  return Float32Array.from({ length: n }, () => rng() * 2 - 1);
-}
 
 /** y[n,i,j,k] = sum x[n, i+a-padT, j+b-padL, c] f[a,b,c,k], zero outside x. */
 function directConv(x: Float32Array, [N, H, W, C]: Shape4, f: Float32Array, r: number, K: number, padT: number, padL: number, OH: number, OW: number) {
@@ -73,17 +68,6 @@ function flipFilter(f: Float32Array, r: number, C: number, K: number) {
   return g;
 }
 
-function relError(got: Float32Array, want: Float32Array) {
-  expect(got.length).toBe(want.length);
-  let err = 0;
-  let ref = 0;
-  for (let i = 0; i < got.length; i++) {
-    err = Math.max(err, Math.abs(got[i] - want[i]));
-    ref = Math.max(ref, Math.abs(want[i]));
-  }
-  return err / ref;
-}
-
 const cases: { name: string; x: Shape4; r: number; K: number; pad: number }[] = [
   { name: '5x5 valid, like conv2', x: [2, 16, 16, 8], r: 5, K: 8, pad: 0 },
   { name: '5x5 same, odd size (ragged tiles)', x: [1, 11, 9, 8], r: 5, K: 16, pad: 2 },
@@ -104,17 +88,17 @@ describe('Winograd convolution matches a direct one', () => {
 
       const y = new Float32Array(N * OH * OW * K);
       w.conv(x, c.x, f, r, K, false, pad, pad, OH, OW, y);
-      expect(relError(y, directConv(x, c.x, f, r, K, pad, pad, OH, OW))).toBeLessThan(1e-5);
+      expectClose(y, directConv(x, c.x, f, r, K, pad, pad, OH, OW), 1e-5);
 
       // Input gradient: dy convolved with the flipped filter, padded by r-1-pad.
       const dx = new Float32Array(x.length);
       w.conv(dy, [N, OH, OW, K], f, r, C, true, r - 1 - pad, r - 1 - pad, H, W, dx);
       const dxWant = directConv(dy, [N, OH, OW, K], flipFilter(f, r, C, K), r, C, r - 1 - pad, r - 1 - pad, H, W);
-      expect(relError(dx, dxWant)).toBeLessThan(1e-5);
+      expectClose(dx, dxWant, 1e-5);
 
       const dw = new Float32Array(f.length);
       w.filterGrad(x, c.x, dy, [N, OH, OW, K], r, pad, pad, dw);
-      expect(relError(dw, directFilterGrad(x, c.x, dy, [N, OH, OW, K], r, pad, pad))).toBeLessThan(1e-5);
+      expectClose(dw, directFilterGrad(x, c.x, dy, [N, OH, OW, K], r, pad, pad), 1e-5);
     });
   }
 
@@ -129,10 +113,10 @@ describe('Winograd convolution matches a direct one', () => {
       const dy = randomArray(N * OH * OW * K, 12);
       const y = new Float32Array(N * OH * OW * K);
       w.conv1(x, shape, f, r, K, pad, pad, OH, OW, y);
-      expect(relError(y, directConv(x, shape, f, r, K, pad, pad, OH, OW))).toBeLessThan(1e-5);
+      expectClose(y, directConv(x, shape, f, r, K, pad, pad, OH, OW), 1e-5);
       const dw = new Float32Array(f.length);
       w.conv1FilterGrad(x, shape, dy, [N, OH, OW, K], r, pad, pad, dw);
-      expect(relError(dw, directFilterGrad(x, shape, dy, [N, OH, OW, K], r, pad, pad))).toBeLessThan(1e-5);
+      expectClose(dw, directFilterGrad(x, shape, dy, [N, OH, OW, K], r, pad, pad), 1e-5);
     });
   }
 
