@@ -42,9 +42,8 @@ static inline void bt6(const v4 *d, int s, v4 *o, int os) {
   o[5 * os] = add(sub(mul(four, d1), mul(five, d3)), d5);
 }
 
-/* o[0..3] = A^T t for six vectors t spaced `s` apart (m is always 4). */
-static inline void at6(const v4 *t, int s, int m, v4 *o, int os) {
-  (void)m;
+/* o[0..3] = A^T t for six vectors t spaced `s` apart. */
+static inline void at6(const v4 *t, int s, v4 *o, int os) {
   v4 t0 = t[0], t1 = t[s], t2 = t[2 * s], t3 = t[3 * s], t4 = t[4 * s], t5 = t[5 * s];
   v4 p = add(t1, t2), q = sub(t1, t2), r = add(t3, t4), u = sub(t3, t4);
   o[0] = add(add(t0, p), r);
@@ -54,8 +53,7 @@ static inline void at6(const v4 *t, int s, int m, v4 *o, int os) {
 }
 
 /* o[0..5] = A g for four vectors g spaced `s` apart (A is AT transposed, 6 x 4). */
-static inline void a6(const v4 *g, int s, int m, v4 *o, int os) {
-  (void)m;
+static inline void a6(const v4 *g, int s, v4 *o, int os) {
   v4 g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s];
   v4 e = add(g0, g2), f = add(g1, g3);
   v4 e4 = add(g0, mul(k(4.f), g2)), f8 = add(mul(k(2.f), g1), mul(k(8.f), g3));
@@ -102,8 +100,8 @@ static const float AT8[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
   } while (0)
 
 static inline void bt8(const v4 *d, int s, v4 *o, int os) { APPLY(BT8, 8, 8, d, s, o, os); }
-static inline void at8(const v4 *t, int s, int m, v4 *o, int os) { (void)m; APPLY(AT8, 4, 8, t, s, o, os); }
-static inline void a8(const v4 *g, int s, int m, v4 *o, int os) { (void)m; APPLY_T(AT8, 4, 8, g, s, o, os); }
+static inline void at8(const v4 *t, int s, v4 *o, int os) { APPLY(AT8, 4, 8, t, s, o, os); }
+static inline void a8(const v4 *g, int s, v4 *o, int os) { APPLY_T(AT8, 4, 8, g, s, o, os); }
 
 /* Tile transforms for a x a tiles (a = 6 or 8), stamped out below. */
 #define TILE_FUNCS(A) \
@@ -159,8 +157,8 @@ static void output_transform##A(const float *M, int OH, int OW, int K, int m, in
     for (int c = 0; c < K; c += 4) { \
       const float *src = M + (long)ti * K + c; \
       for (int xi = 0; xi < A * A; xi++) s[xi] = wasm_v128_load(src + (long)xi * tb * K); \
-      for (int j = 0; j < A; j++) at##A(s + j, A, m, t + j, A);   /* t[m][6] = A^T s */ \
-      for (int i = 0; i < m; i++) at##A(t + i * A, 1, m, o + i * m, 1); /* o[m][m] = t A */ \
+      for (int j = 0; j < A; j++) at##A(s + j, A, t + j, A);      /* t[m][a] = A^T s */ \
+      for (int i = 0; i < m; i++) at##A(t + i * A, 1, o + i * m, 1); /* o[m][m] = t A */ \
       for (int i = 0; i < m; i++) { \
         int yy = ty * m + i; \
         if (yy >= OH) break; \
@@ -192,8 +190,8 @@ static void grad_transform##A(const float *dy, int OH, int OW, int K, int m, int
           g[i * m + j] = (yy < OH && xx < OW) ? wasm_v128_load(src + (yy * OW + xx) * K + c) : zero; \
         } \
       } \
-      for (int j = 0; j < m; j++) a##A(g + j, m, m, t + j, m);     /* t[6][m] = A g */ \
-      for (int i = 0; i < A; i++) a##A(t + i * m, 1, m, o + i * A, 1); /* o[6][6] = t A^T */ \
+      for (int j = 0; j < m; j++) a##A(g + j, m, t + j, m);        /* t[a][m] = A g */ \
+      for (int i = 0; i < A; i++) a##A(t + i * m, 1, o + i * A, 1); /* o[a][a] = t A^T */ \
       float *dst = dM + (long)ti * K + c; \
       for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + (long)xi * tb * K, o[xi]); \
     } \
