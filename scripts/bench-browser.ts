@@ -16,12 +16,12 @@
 import { execSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { preview } from 'vite';
-import { samplePerClass } from '../src/core/pendigits';
-import { loadPenDigits, replayDigit } from '../src/node/drawnReplay';
+import { samplePerClass } from '../src/core/drawing/pendigits';
+import { loadPenDigits } from '../src/node/drawnReplay';
 import { repoRoot } from '../src/node/paths';
-import { chromiumArgs } from '../playwright.config';
+import { launchChromium, replayDigit } from './lib/chromium';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'skip-slow': { type: 'boolean', default: false } } });
 const log = (s: string) => values.json || console.error(s);
@@ -38,7 +38,7 @@ const server = await preview({
   preview: { host: '127.0.0.1', port: PORT, strictPort: true },
   logLevel: 'warn',
 });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+const browser = await launchChromium();
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 """PyTorch reference for `npm run bench:train -- --pytorch`.
 
-The modified LeNet-5 of src/core/models.ts (389,434 parameters, 32x32 input),
+The modified LeNet-5 of src/core/model/models.ts (389,434 parameters, 32x32 input),
 trained with Adam at the given batch size on random data, on 2 threads as in
 DESIGN.md's table, then inference at batch 250. Prints one JSON line.
 Needs Debian's python3-torch (apt-get install -y python3-torch).

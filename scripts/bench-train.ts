@@ -7,10 +7,10 @@
  * thread. Prints figures; asserts nothing.
  *
  * --pytorch then runs the same model in PyTorch (scripts/bench-pytorch.py, on
- * Debian's python3-torch) in the same run and prints the ratio, since issue 2's
- * target is half of PyTorch's speed on the same machine.
+ * Debian's python3-torch) in the same run and prints the ratio: our yardstick
+ * is PyTorch's speed on the same machine.
  *
- * --xnnpack also times training with our convolutions (src/wasm/winograd.c)
+ * --xnnpack also times training with our convolutions (src/kernels/winograd.c)
  * off, every convolution on XNNPACK as before they existed, and prints the
  * speed-up.
  */
@@ -18,15 +18,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
-import { DEFAULT_AUGMENT } from '../src/core/augment';
-import { evaluateModel } from '../src/core/evaluate';
-import { createModel, MODEL_NAMES } from '../src/core/models';
-import { DEFAULT_SCHEDULES } from '../src/core/schedule';
-import type { TrainConfig } from '../src/core/trainer';
+import { DEFAULT_AUGMENT } from '../src/core/train/augment';
+import { evaluateModel } from '../src/core/model/evaluate';
+import { createModel, MODEL_NAMES } from '../src/core/model/models';
+import { DEFAULT_SCHEDULES } from '../src/core/train/schedule';
+import type { TrainConfig } from '../src/core/train/types';
 import { defaultWorkers, fail, intArg, oneOf } from '../src/node/cli';
+import { setWinogradEnabled } from '../src/kernels/wasmKernels';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
-import { ParallelRun } from '../src/node/parallel';
+import { runSession } from '../src/node/session';
 import { repoRoot } from '../src/node/paths';
 
 const { values } = parseArgs({
@@ -73,22 +74,21 @@ const config: TrainConfig = {
 };
 async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep: number }> {
   const how = winograd ? '' : ', our convolutions off (all on XNNPACK)';
-  log(`training ${modelName}, batch ${batchSize}, ${workers} worker thread(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
-  const run = new ParallelRun(workers, 'wasm', winograd);
+  log(`training ${modelName}, batch ${batchSize}, ${workers} replica(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
   let t0 = 0;
   let t1 = 0;
-  await run.run(
-    { config, validationSize: 100, trainLimit: batchSize * (warmup + steps + 2), evaluateTest: false },
-    files,
-    (e) => {
+  const outcome = await runSession({ config, validationSize: 100, trainLimit: batchSize * (warmup + steps + 2) }, files, {
+    workers,
+    winograd,
+    evaluateTest: false,
+    onEvent: (e) => {
       if (e.type !== 'batch') return;
       if (e.step === warmup) t0 = performance.now();
-      if (e.step === warmup + steps) {
-        t1 = performance.now();
-        run.stop();
-      }
+      if (e.step === warmup + steps) t1 = performance.now();
     },
-  );
+    shouldStop: () => t1 > 0,
+  });
+  outcome.model.dispose();
   const ips = (steps * batchSize * 1000) / (t1 - t0);
   log(`training: ${ips.toFixed(1)} images/s (${((t1 - t0) / steps).toFixed(1)} ms per step of ${batchSize})`);
   return { ips, msPerStep: (t1 - t0) / steps };
@@ -101,6 +101,7 @@ if (values.xnnpack) {
 }
 
 const backend = await initNodeBackend('wasm');
+setWinogradEnabled(true);
 const model = createModel(modelName, { seed: 1 });
 await evaluateModel(model, { ...files.test, count: 500 }, { batchSize: 250 }); // warm-up
 const e0 = performance.now();

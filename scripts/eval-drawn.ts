@@ -13,15 +13,14 @@
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { preview } from 'vite';
-import { samplePerClass } from '../src/core/pendigits';
+import { samplePerClass } from '../src/core/drawing/pendigits';
 import { fail, intArg, pct } from '../src/node/cli';
-import { classifyRasterised, loadPenDigits, replayDigit, summarize, type ReplayResult } from '../src/node/drawnReplay';
+import { classifyRasterised, loadPenDigits, summarize, type ReplayResult } from '../src/node/drawnReplay';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { repoRoot, shippedModelsDir } from '../src/node/paths';
-import { chromiumArgs } from '../playwright.config';
+import { launchChromium, replayDigit } from './lib/chromium';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +58,7 @@ async function replayInBrowser(): Promise<ReplayResult[]> {
     execSync('npx vite build --logLevel warn', { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const server = await preview({ root: repoRoot, preview: { host: '127.0.0.1', port: 4175, strictPort: true }, logLevel: 'warn' });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await launchChromium();
   const results: ReplayResult[] = [];
   try {
     const page = await browser.newPage();

@@ -5,7 +5,7 @@
  * with per-class accuracy and the confusion matrix.
  */
 import { parseArgs } from 'node:util';
-import { evaluateModel } from '../src/core/evaluate';
+import { evaluateModel } from '../src/core/model/evaluate';
 import { fail, pct } from '../src/node/cli';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';

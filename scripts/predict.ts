@@ -7,8 +7,8 @@
  * rest are still classified.
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import { preprocessDrawing, topDigit } from '../src/core/digit';
+import { preprocessDrawing, topDigit } from '../src/core/drawing/digit';
+import { classify } from '../src/core/model/models';
 import { fail } from '../src/node/cli';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
@@ -28,9 +28,7 @@ for (const file of positionals) {
       console.log(JSON.stringify({ file, empty: true, digit: null, probabilities: null }));
       continue;
     }
-    const probs = tf.tidy(() => model.predict(tf.tensor4d(pre.pixels, [1, 28, 28, 1])) as tf.Tensor);
-    const p = Array.from(await probs.data());
-    probs.dispose();
+    const p = Array.from(await classify(model, pre.pixels));
     const digit = topDigit(p);
     console.log(JSON.stringify({ file, digit, probabilities: p.map((v) => Number(v.toFixed(6))) }));
   } catch (e) {

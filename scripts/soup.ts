@@ -2,18 +2,18 @@
  * npm run soup -- --out DIR MODEL_DIR MODEL_DIR...
  *
  * Averages the weights of models of one architecture fine-tuned from one
- * parent (src/core/soup.ts), tests the result on the official 10,000 test
+ * parent (src/core/model/soup.ts), tests the result on the official 10,000 test
  * images, and writes it to DIR like `npm run train` does: model.json,
  * weights.bin, and training-log.json, which keeps each ingredient's own log.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateModel } from '../src/core/evaluate';
-import { modelNameOf } from '../src/core/models';
-import { averageWeightsInto } from '../src/core/soup';
+import { evaluateModel } from '../src/core/model/evaluate';
+import { modelNameOf } from '../src/core/model/models';
+import { averageWeightsInto } from '../src/core/model/soup';
 import { fail, machineInfo, pct } from '../src/node/cli';
-import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
+import { loadModelFromFolder, readTrainingLog, saveModelToFolder, TRAINING_LOG } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 
@@ -38,9 +38,7 @@ try {
 const { test } = await loadMnistFromDisk();
 const ev = await evaluateModel(soup, test);
 const outDir = resolve(values.out);
-await mkdir(outDir, { recursive: true });
-soup.setUserDefinedMetadata({ trainedBy: 'npm run soup', model: names[0], testAccuracy: ev.accuracy, ingredients: dirs.length });
-await soup.save(folderSaver(outDir));
+await saveModelToFolder(soup, outDir, { trainedBy: 'npm run soup', model: names[0], testAccuracy: ev.accuracy, ingredients: dirs.length });
 const log = {
   model: names[0],
   soupOf: dirs.map((dir) => ({ dir, log: readTrainingLog(dir) })),

@@ -13,19 +13,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../src/core/augment';
-import type { Checkpoint, EncodedTensors } from '../src/core/checkpoint';
-import { DEFAULT_VALIDATION_SIZE } from '../src/core/mnist';
-import { createModel, MODEL_NAMES, type ModelName } from '../src/core/models';
-import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/schedule';
-import type { TrainConfig, TrainEvent } from '../src/core/trainer';
-import { encodeModelWeights, setWeightsFrom } from '../src/core/weights';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../src/core/train/augment';
+import type { Checkpoint } from '../src/core/train/checkpoint';
+import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
+import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
+import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/train/schedule';
+import type { TrainEvent } from '../src/core/train/trainer';
+import type { TrainConfig } from '../src/core/train/types';
+import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../src/core/model/weights';
 import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
 import { defaultWorkers, fail, formatDuration, intArg, machineInfo, numArg, oneOf, pct } from '../src/node/cli';
-import { folderSaver, loadModelFromFolder, readTrainingLog, TRAINING_LOG } from '../src/node/fsModel';
+import { loadModelFromFolder, readTrainingLog, saveModelToFolder, TRAINING_LOG } from '../src/node/fsModel';
+import { initNodeBackend, NODE_BACKENDS } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
-import { ParallelRun } from '../src/node/parallel';
+import { runSession } from '../src/node/session';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +52,7 @@ if (!values.out) fail('--out DIR is required');
 const outDir = resolve(values.out);
 const checkpointDir = join(outDir, 'checkpoint');
 const workers = intArg(values.workers, 'workers', defaultWorkers());
-const backend = oneOf(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+const backend = oneOf(values.backend, 'backend', NODE_BACKENDS, 'wasm');
 
 let resume: Checkpoint | undefined;
 let priorWallSeconds = 0;
@@ -106,9 +107,9 @@ function parseAugment(value: string | undefined): AugmentConfig {
 
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
 
-/** A trained model's weights, checked against the architecture being trained (main thread, cpu backend). */
+/** A trained model's weights, checked against the architecture being trained. */
 async function initWeights(dir: string, model: ModelName): Promise<EncodedTensors> {
-  await tf.ready();
+  await initNodeBackend(backend);
   const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`--init: ${e.message}`));
   const encoded = await encodeModelWeights(loaded);
   const fresh = createModel(model);
@@ -127,10 +128,10 @@ if (init && !resume) initLog = readTrainingLog(init);
 
 const files = await loadMnistFromDisk();
 await mkdir(outDir, { recursive: true });
-const run = new ParallelRun(workers, backend);
+let stopRequested = false;
 process.once('SIGINT', () => {
   console.error('\nstopping after this step (Ctrl-C again to abort)');
-  run.stop();
+  stopRequested = true;
   process.once('SIGINT', () => process.exit(130));
 });
 
@@ -169,7 +170,12 @@ const onEvent = (e: TrainEvent) => {
   }
 };
 
-const outcome = await run.run({ config, validationSize, trainLimit, resume, initWeights: initial }, files, onEvent);
+const outcome = await runSession({ config, validationSize, trainLimit, resume, initWeights: initial }, files, {
+  workers,
+  backend,
+  onEvent,
+  shouldStop: () => stopRequested,
+});
 await pendingCheckpoint;
 if (tty) process.stderr.write('\r\x1b[K');
 const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
@@ -187,7 +193,7 @@ const log = {
   trainLimit: trainLimit ?? null,
   trainImages: trainLimit ?? files.train.count - validationSize,
   workers,
-  backend: `${outcome.backend} (${workers} worker thread${workers > 1 ? 's' : ''}, data-parallel)`,
+  backend: `${outcome.backend} (${workers} replica${workers > 1 ? 's, data-parallel' : ''})`,
   machine: machineInfo(),
   stopReason: result.reason,
   message: result.message ?? null,
@@ -202,10 +208,7 @@ const log = {
   finishedAt: new Date().toISOString(),
   command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
 };
-await folderSaver(outDir).save!({
-  ...outcome.artifacts,
-  userDefinedMetadata: { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone },
-});
+await saveModelToFolder(outcome.model, outDir, { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone });
 await writeFile(join(outDir, TRAINING_LOG), `${JSON.stringify(log, null, 1)}\n`);
 if (result.reason === 'completed') await rm(checkpointDir, { recursive: true, force: true });
 console.error(

@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
-import { initBackend, type BackendName } from '../core/backends';
-import { DEFAULT_AUGMENT } from '../core/augment';
-import { fillBatch, makeSplits, NUM_CLASSES } from '../core/mnist';
-import { fetchSource, loadMnist } from '../core/mnistLoader';
-import { createModel, type ModelName } from '../core/models';
-import { DEFAULT_SCHEDULES } from '../core/schedule';
-import { Trainer } from '../core/trainer';
+import { fillBatch, IMAGE_SIZE, NUM_CLASSES } from '../core/data/mnist';
+import { fetchSource, loadMnist } from '../core/data/mnistLoader';
+import { createModel, type ModelName } from '../core/model/models';
+import { DEFAULT_AUGMENT } from '../core/train/augment';
+import { buildRun } from '../core/train/run';
+import { DEFAULT_SCHEDULES } from '../core/train/schedule';
+import { initBackend, type BackendName } from '../kernels/backends';
 import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
 
 export interface BenchRequest {
@@ -29,29 +29,36 @@ configureWasm();
 async function bench(req: BenchRequest): Promise<{ imagesPerSecond: number; msPerStep: number }> {
   await initBackend(req.backend);
   const files = await loadMnist(fetchSource(mnistBaseUrl()));
-  const { train } = makeSplits(files.train, files.test, 0, req.batchSize * (req.warmup + req.steps + 1));
-  const model = createModel(req.model, { seed: 1 });
+  const settings = {
+    config: { model: req.model, epochs: 1, batchSize: req.batchSize, learningRate: 1e-3, schedule: DEFAULT_SCHEDULES.constant, augment: DEFAULT_AUGMENT, seed: 1 },
+    validationSize: 0,
+    trainLimit: req.batchSize * (req.warmup + req.steps + 1),
+  };
   let t0 = 0;
   let t1 = 0;
+  let model: tf.LayersModel;
   if (req.mode === 'trainer') {
-    const cfg = { model: req.model, epochs: 1, batchSize: req.batchSize, learningRate: 1e-3, schedule: DEFAULT_SCHEDULES.constant, augment: DEFAULT_AUGMENT, seed: 1 };
-    const trainer: Trainer = new Trainer(model, cfg, train, {
+    const run = buildRun(settings, files, {
       onEvent: (e) => {
         if (e.type !== 'batch') return;
         if (e.step === req.warmup) t0 = performance.now();
         if (e.step === req.warmup + req.steps) {
           t1 = performance.now();
-          trainer.stop();
+          run.trainer.stop();
         }
       },
     });
-    await trainer.run();
+    model = run.model;
+    await run.trainer.run();
+    run.trainer.dispose();
   } else {
+    // The bare baseline: Keras's own trainOnBatch on one fixed real batch.
+    model = createModel(req.model, { seed: 1 });
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-    const x = new Float32Array(req.batchSize * 784);
+    const x = new Float32Array(req.batchSize * IMAGE_SIZE * IMAGE_SIZE);
     const y = new Int32Array(req.batchSize);
-    fillBatch(train, Array.from({ length: req.batchSize }, (_, i) => i), x, y);
-    const xs = tf.tensor4d(x, [req.batchSize, 28, 28, 1]);
+    fillBatch(files.train, Array.from({ length: req.batchSize }, (_, i) => i), x, y);
+    const xs = tf.tensor4d(x, [req.batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const ys = tf.oneHot(tf.tensor1d(y, 'int32'), NUM_CLASSES);
     for (let i = 0; i < req.warmup + req.steps; i++) {
       if (i === req.warmup) t0 = performance.now();

@@ -3,7 +3,7 @@
  * most one epoch. One record; written by the worker after every epoch, read
  * by the page on load. Works in pages and workers.
  */
-import type { Checkpoint } from '../core/checkpoint';
+import type { Checkpoint } from '../core/train/checkpoint';
 
 const DB = 'mnist-trainer';
 const STORE = 'checkpoints';

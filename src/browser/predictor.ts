@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { initBackend } from '../core/backends';
-import type { EncodedTensors } from '../core/checkpoint';
-import { createModel, modelNameOf, type ModelName } from '../core/models';
-import { encodeModelWeights, setWeightsFrom } from '../core/weights';
+import { initBackend } from '../kernels/backends';
+import { classify, createModel, INPUT_SHAPE, modelNameOf, type ModelName } from '../core/model/models';
+import { MAX_WEIGHTS_BYTES, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
+import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../core/model/weights';
 import { configureWasm } from './wasmPaths';
 
 export type ModelSlot = 'pretrained-modified' | 'pretrained-original' | 'trained' | 'loaded';
@@ -39,7 +39,7 @@ export function startPageBackend(): Promise<string> {
 export function checkArchitecture(model: tf.LayersModel): void {
   const inShape = model.inputs[0]?.shape;
   const outShape = model.outputs[0]?.shape;
-  if (model.inputs.length !== 1 || !inShape || inShape.slice(1).join('x') !== '28x28x1') {
+  if (model.inputs.length !== 1 || !inShape || inShape.slice(1).join('x') !== INPUT_SHAPE.join('x')) {
     throw new Error(`the model takes input of shape [${inShape?.slice(1)}], not 28x28x1 digits`);
   }
   if (model.outputs.length !== 1 || !outShape || outShape[outShape.length - 1] !== 10) {
@@ -120,12 +120,7 @@ export class Predictor {
   async predict(slot: ModelSlot, pixels: Float32Array): Promise<Float32Array> {
     const model = this.models.get(slot);
     if (!model) throw new Error('that model is not loaded');
-    const out = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, 28, 28, 1])) as tf.Tensor);
-    try {
-      return (await out.data()) as Float32Array;
-    } finally {
-      out.dispose();
-    }
+    return classify(model, pixels);
   }
 
   /** Triggers the browser's download of model.json + weights.bin. */
@@ -134,15 +129,9 @@ export class Predictor {
     if (!model) throw new Error('that model is not loaded');
     await model.save(tf.io.withSaveHandler(async (artifacts) => {
       const bin = `${name}.weights.bin`;
-      const json = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: [`./${bin}`], weights: artifacts.weightSpecs }],
-      };
+      const json = toModelJson(artifacts, `./${bin}`);
       saveFile(new Blob([JSON.stringify(json)], { type: 'application/json' }), `${name}.json`);
-      saveFile(new Blob([artifacts.weightData as ArrayBuffer], { type: 'application/octet-stream' }), bin);
+      saveFile(new Blob([weightBytes(artifacts)], { type: 'application/octet-stream' }), bin);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }));
   }
@@ -166,9 +155,6 @@ function saveFile(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Larger than any LeNet-5 could be: refuse before reading it into memory. */
-export const MAX_WEIGHTS_BYTES = 64 * 1024 * 1024;
-
 /**
  * Reads a person's model.json and weights file(s) into model artifacts, with a
  * clear message for each way they can be wrong. (tf.io.browserFiles never
@@ -181,26 +167,11 @@ export async function readModelFiles(files: File[]): Promise<tf.io.ModelArtifact
   if (bins.length === 0) throw new Error(`the weights file is missing: pick it together with ${json.name}`);
   const tooBig = files.find((f) => f.size > MAX_WEIGHTS_BYTES);
   if (tooBig) throw new Error(`${tooBig.name} is ${(tooBig.size / 2 ** 20).toFixed(0)} MB, far larger than any LeNet-5 (at most ${MAX_WEIGHTS_BYTES / 2 ** 20} MB)`);
-  let parsed: tf.io.ModelJSON;
-  try {
-    parsed = JSON.parse(await json.text());
-  } catch (e) {
-    throw new Error(`${json.name} is not valid JSON (${(e as Error).message})`);
-  }
-  if (!parsed || typeof parsed !== 'object' || !parsed.modelTopology || !Array.isArray(parsed.weightsManifest)) {
-    throw new Error(`${json.name} is not a TensorFlow.js Layers model (no modelTopology or weightsManifest)`);
-  }
-  const paths = parsed.weightsManifest.flatMap((g) => g.paths);
-  const specs = parsed.weightsManifest.flatMap((g) => g.weights);
+  const parsed = parseModelJson(await json.text(), json.name);
+  const paths = weightPaths(parsed);
   // Match files to the manifest by name; a single weights file is accepted whatever it is called.
   const ordered = paths.length === 1 && bins.length === 1 ? bins : paths.map((p) => bins.find((f) => f.name === p.split('/').pop()));
   const missing = paths.filter((_, i) => !ordered[i]);
   if (missing.length) throw new Error(`the weights file ${missing.join(', ')} named in ${json.name} is missing`);
-  const buffers = await Promise.all(ordered.map((f) => f!.arrayBuffer()));
-  const weightData = tf.io.concatenateArrayBuffers(buffers);
-  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'float32' || s.dtype === 'int32' || !s.dtype ? 4 : 1), 0);
-  if (weightData.byteLength !== expected) {
-    throw new Error(`the weights file has ${weightData.byteLength} bytes, ${json.name} describes ${expected}: it is truncated or belongs to another model`);
-  }
-  return { modelTopology: parsed.modelTopology, weightSpecs: specs, weightData, format: parsed.format, generatedBy: parsed.generatedBy, convertedBy: parsed.convertedBy };
+  return toArtifacts(parsed, await Promise.all(ordered.map((f) => f!.arrayBuffer())), json.name);
 }

@@ -1,7 +1,7 @@
 /** A training checkpoint on disk: meta.json + weights.bin + optimizer.bin, replaced atomically. */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointMeta, type Checkpoint } from '../core/checkpoint';
+import { checkpointMeta, type Checkpoint } from '../core/train/checkpoint';
 
 export async function writeCheckpoint(dir: string, cp: Checkpoint, extra: Record<string, unknown> = {}): Promise<void> {
   const tmp = `${dir}.tmp`;

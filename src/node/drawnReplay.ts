@@ -1,18 +1,16 @@
 /**
- * Replays real pen-written digits on the app's drawing pad with the mouse, in
- * a real browser, and reads back the prediction the page shows. Shared by the
- * end-to-end test and `npm run eval:drawn`. `classifyRasterised` is the fast
- * offline stand-in: the same strokes drawn by the pad's rasteriser in Node.
+ * Real pen-written digits scored as the pad would see them: loaded from the
+ * UNIPEN file, classified offline (the pad's rasteriser in Node), and
+ * summarised. The browser replay of the same digits is scripts/lib/chromium.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import type { Page } from 'playwright-core';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/mnist';
-import { preprocessDrawing, topDigit } from '../core/digit';
-import { parseUnipen, toPad, type PenDigit } from '../core/pendigits';
-import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/strokeRaster';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/data/mnist';
+import { preprocessDrawing, topDigit } from '../core/drawing/digit';
+import { parseUnipen, toPad, type PenDigit } from '../core/drawing/pendigits';
+import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/drawing/strokeRaster';
 import { repoRoot } from './paths';
 
 export function loadPenDigits(path = join(repoRoot, 'data', 'pendigits-orig.tra.gz')): PenDigit[] {
@@ -23,32 +21,6 @@ export interface ReplayResult {
   digit: PenDigit;
   predicted: number | null;
   probabilities: number[] | null;
-}
-
-/** Clears the pad, draws the digit's strokes at the writer's own size and place, returns the shown prediction. */
-export async function replayDigit(page: Page, digit: PenDigit): Promise<ReplayResult> {
-  const pad = page.getByRole('img', { name: 'Draw a digit' });
-  await pad.press('Escape');
-  const box = (await pad.boundingBox())!;
-  const scale = box.width / PAD_SIZE;
-  for (const stroke of digit.strokes) {
-    const pts = stroke.map((p) => toPad(p, PAD_SIZE));
-    await page.mouse.move(box.x + pts[0].x * scale, box.y + pts[0].y * scale);
-    await page.mouse.down();
-    for (const p of pts.slice(1)) await page.mouse.move(box.x + p.x * scale, box.y + p.y * scale);
-    await page.mouse.up();
-  }
-  // Wait for the prediction made from this very drawing (the pad counts its edits).
-  const bars = page.getByRole('list', { name: 'Probability of each digit' });
-  await page.waitForFunction(() => {
-    const c = document.querySelector('canvas.pad') as HTMLCanvasElement | null;
-    const b = document.querySelector('ol.bars') as HTMLElement | null;
-    return !!c && !!b && c.dataset.changes === b.dataset.changes;
-  });
-  const attr = await bars.getAttribute('data-probabilities');
-  if (!attr) return { digit, predicted: null, probabilities: null };
-  const probabilities = attr.split(' ').map(Number);
-  return { digit, predicted: topDigit(probabilities), probabilities };
 }
 
 /** Classifies the digits as the pad would draw them, without a browser (batches of 256). */

@@ -1,10 +1,12 @@
 /** tfjs in Node: the wasm backend with our training kernels (tfjs-node cannot be installed here). */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { initBackend, type BackendName } from '../core/backends';
+import { initBackend } from '../kernels/backends';
 
-export async function initNodeBackend(name: BackendName = 'wasm'): Promise<string> {
-  if (name === 'webgl') throw new Error('webgl is not available in Node; use wasm or cpu');
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+export type NodeBackend = (typeof NODE_BACKENDS)[number];
+
+export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<string> {
   await initBackend(name);
   return tf.getBackend();
 }

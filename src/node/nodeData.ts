@@ -1,7 +1,7 @@
 /** MNIST for Node tools: the same loader as the browser, reading public/data/mnist with fs. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadMnist, type MnistFiles } from '../core/mnistLoader';
+import { loadMnist, type MnistFiles } from '../core/data/mnistLoader';
 import { mnistDir } from './paths';
 
 export async function loadMnistFromDisk(dir = mnistDir): Promise<MnistFiles> {

@@ -1,7 +1,7 @@
 /** PNG files to ink images for the predict tool, through the same preprocessing as the drawing pad. */
 import { readFile } from 'node:fs/promises';
 import { decode } from 'fast-png';
-import { inkFromRGBA, type InkImage } from '../core/digit';
+import { inkFromRGBA, type InkImage } from '../core/drawing/digit';
 
 /** Decodes a PNG of any size, bit depth and colour type into ink. */
 export async function readPngInk(path: string): Promise<InkImage> {

@@ -1,55 +1,84 @@
 /**
- * One training run in Node, as one replica of `replica.size`: builds the
- * model, trains it, and evaluates it on the official test set (sharded).
- * The same function runs in-process (one replica) or in each worker thread.
+ * A training run in Node: rank 0 on this thread and one helper replica per
+ * further core in worker threads (the wasm backend is single-threaded in
+ * Node), then the official test set, its evaluation sharded the same way.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { Checkpoint, EncodedTensors } from '../core/checkpoint';
-import { evaluateModel, type Evaluation } from '../core/evaluate';
-import { makeSplits, type MnistSet } from '../core/mnist';
-import { createModel } from '../core/models';
-import type { Replica } from '../core/replica';
-import { Trainer, type TrainConfig, type TrainEvent, type TrainResult } from '../core/trainer';
-import { setWeightsFrom } from '../core/weights';
+import { Worker } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs';
+import type { MnistFiles } from '../core/data/mnistLoader';
+import { evaluateModel, type Evaluation } from '../core/model/evaluate';
+import { startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
+import { buildRun, yieldEvery, type RunSettings } from '../core/train/run';
+import type { TrainEvent, TrainResult } from '../core/train/trainer';
+import { setWinogradEnabled } from '../kernels/wasmKernels';
+import { initNodeBackend, type NodeBackend } from './nodeBackend';
 
-export interface SessionSpec {
-  config: TrainConfig;
-  validationSize: number;
-  trainLimit?: number;
-  resume?: Checkpoint;
-  /** Start from these weights (fine-tuning) instead of a fresh initialisation; a resume overrides it. */
-  initWeights?: EncodedTensors;
+export interface SessionOptions {
+  /** Replicas, one per core: this thread and workers - 1 worker threads. */
+  workers: number;
+  backend?: NodeBackend;
+  /** false: every convolution on XNNPACK (benchmarks compare the two). */
+  winograd?: boolean;
   /** Evaluate on the official test set afterwards (default true). */
   evaluateTest?: boolean;
+  onEvent?: (e: TrainEvent) => void;
+  /** Checked between steps; true stops the run after the current step. */
+  shouldStop?: () => boolean;
 }
 
 export interface SessionOutcome {
   result: TrainResult;
   test: Evaluation | null;
   model: tf.LayersModel;
+  backend: string;
 }
 
-export async function runSession(
-  spec: SessionSpec,
-  files: { train: MnistSet; test: MnistSet },
-  replica: Replica,
-  onEvent: (e: TrainEvent) => void,
-  shouldStop: () => boolean,
-): Promise<SessionOutcome> {
-  const splits = makeSplits(files.train, files.test, spec.validationSize, spec.trainLimit);
-  const model = createModel(spec.config.model, { seed: spec.config.seed });
-  if (spec.initWeights && !spec.resume) setWeightsFrom(model, spec.initWeights);
-  const trainer: Trainer = new Trainer(model, spec.config, splits.train, {
-    validation: splits.validation.count ? splits.validation : undefined,
-    replica,
-    onEvent,
-    resumeFrom: spec.resume,
-    betweenSteps: () => {
-      if (shouldStop()) trainer.stop();
-    },
+/** What a helper thread gets besides the run (replicaThread.ts). */
+export interface NodeReplicaInit extends ReplicaInit {
+  backend: NodeBackend;
+  winograd: boolean;
+}
+
+export async function runSession(settings: RunSettings, files: MnistFiles, options: SessionOptions): Promise<SessionOutcome> {
+  const { backend: backendName = 'wasm', winograd = true, evaluateTest = true } = options;
+  const backend = await initNodeBackend(backendName);
+  setWinogradEnabled(winograd);
+  const pool = await startReplicaPool(options.workers, { settings, files, evaluateTest }, (init) => startThread({ ...init, backend: backendName, winograd }));
+  try {
+    const breathe = yieldEvery(50);
+    const { model, trainer, splits } = buildRun(settings, files, {
+      replica: pool.replica,
+      onEvent: options.onEvent,
+      betweenSteps: () => {
+        if (options.shouldStop?.()) trainer.stop();
+        return breathe();
+      },
+    });
+    const result = await trainer.run();
+    trainer.dispose();
+    const test = evaluateTest ? await evaluateModel(model, splits.test, { replica: pool.replica }) : null;
+    return { result, test, model, backend };
+  } finally {
+    pool.close();
+  }
+}
+
+function startThread(init: NodeReplicaInit): ReplicaThread {
+  const url = new URL(`./replicaThread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  // Under tsx the thread must register the TypeScript loader before importing its entry.
+  const worker = url.pathname.endsWith('.ts')
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: init })
+    : new Worker(url, { workerData: init });
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { type: 'ready' } | { type: 'error'; message: string }) => {
+      if (m.type === 'ready') return resolve();
+      // After `ready`, rank 0 learns of the failure at its next barrier; this says why.
+      console.error(`training replica ${init.rank} failed: ${m.message}`);
+      reject(new Error(`training replica ${init.rank} failed: ${m.message}`));
+    });
+    worker.on('error', (e: Error) => reject(new Error(`training replica ${init.rank} crashed: ${e.message}`)));
+    worker.on('exit', (code) => reject(new Error(`training replica ${init.rank} exited with code ${code}`)));
   });
-  const result = await trainer.run();
-  trainer.optimizer.dispose();
-  const test = spec.evaluateTest === false ? null : await evaluateModel(model, splits.test, { replica });
-  return { result, test, model };
+  ready.catch(() => undefined); // a late failure is reported above, not as an unhandled rejection
+  return { ready, terminate: () => void worker.terminate() };
 }

@@ -3,8 +3,9 @@
  * and the prediction, updated at most once per animation frame.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { inkFromRGBA, preprocessDrawing, topDigit } from '../core/digit';
+import { inkFromRGBA, preprocessDrawing, topDigit } from '../core/drawing/digit';
 import type { Controller } from './controller';
+import { DigitCanvas } from './DigitCanvas';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
 import { useStore } from './store';
 
@@ -20,6 +21,7 @@ interface Prediction {
 export function DrawPanel({ controller }: { controller: Controller }) {
   const pad = useRef<DrawingPadHandle>(null);
   const frame = useRef(0);
+  const latest = useRef(async () => {});
   const busy = useRef(false);
   const again = useRef(false);
   const changes = useRef(0);
@@ -27,6 +29,15 @@ export function DrawPanel({ controller }: { controller: Controller }) {
   const [strokes, setStrokes] = useState(0);
   const selected = useStore(controller.store, (s) => s.selected);
   const weightsVersion = useStore(controller.store, (s) => s.weightsVersion);
+
+  // Through `latest`, a prediction that ends after a model switch reruns with the new model.
+  const schedule = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      void latest.current();
+    });
+  }, []);
 
   const run = useCallback(async () => {
     const img = pad.current?.image();
@@ -56,16 +67,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
         schedule();
       }
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [controller, selected]);
-
-  const schedule = useCallback(() => {
-    if (frame.current) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = 0;
-      void run();
-    });
-  }, [run]);
+  }, [controller, selected, schedule]);
 
   const onChange = useCallback(
     (_: DrawingPadHandle, n: number, edits: number) => {
@@ -76,7 +78,10 @@ export function DrawPanel({ controller }: { controller: Controller }) {
     [schedule],
   );
 
-  useEffect(() => schedule(), [schedule, weightsVersion]);
+  useEffect(() => {
+    latest.current = run;
+    schedule();
+  }, [run, schedule, weightsVersion]);
   // Stroke end -> prediction on screen, for the browser benchmark (Performance API, no globals).
   useEffect(() => {
     if (!prediction.probabilities || performance.getEntriesByName('stroke-end').length === 0) return;
@@ -112,20 +117,9 @@ export function DrawPanel({ controller }: { controller: Controller }) {
 
 /** The 28x28 image the model actually sees, enlarged without smoothing. */
 function ModelInput({ pixels }: { pixels?: Float32Array }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = ref.current?.getContext('2d');
-    if (!c) return;
-    const img = c.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
-      const v = 255 - Math.round((pixels?.[i] ?? 0) * 255);
-      img.data.set([v, v, v, 255], i * 4);
-    }
-    c.putImageData(img, 0, 0);
-  }, [pixels]);
   return (
     <figure className="model-input">
-      <canvas ref={ref} width={28} height={28} aria-label="The 28 by 28 image the model sees" role="img" />
+      <DigitCanvas pixels={pixels} scale={255} aria-label="The 28 by 28 image the model sees" role="img" />
       <figcaption>What the model sees (28×28)</figcaption>
     </figure>
   );

@@ -4,7 +4,7 @@
  * as point lists so Undo can drop the last one and redraw.
  */
 import { useCallback, useEffect, useImperativeHandle, useRef, type Ref } from 'react';
-import { PAD_BRUSH, PAD_SIZE } from '../core/strokeRaster';
+import { PAD_BRUSH, PAD_SIZE } from '../core/drawing/strokeRaster';
 
 type Point = { x: number; y: number };
 

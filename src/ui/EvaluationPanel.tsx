@@ -2,21 +2,11 @@
  * Test-set results: accuracy, a 10x10 confusion matrix whose cells show their
  * digits, and a gallery of misclassified test images.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { MnistSet } from '../core/mnist';
-import { fetchSource, loadMnistTest } from '../core/mnistLoader';
-import { mnistBaseUrl } from '../browser/wasmPaths';
+import { useEffect, useMemo, useState } from 'react';
+import { IMAGE_PIXELS } from '../core/data/mnist';
 import type { Controller } from './controller';
+import { DigitCanvas } from './DigitCanvas';
 import { useStore } from './store';
-
-let testSet: Promise<MnistSet> | null = null;
-function loadTestImages(): Promise<MnistSet> {
-  testSet ??= loadMnistTest(fetchSource(mnistBaseUrl())).catch((e) => {
-    testSet = null;
-    throw e;
-  });
-  return testSet;
-}
 
 const GALLERY_MAX = 120;
 
@@ -24,12 +14,9 @@ export function EvaluationPanel({ controller }: { controller: Controller }) {
   const test = useStore(controller.store, (s) => s.test);
   const evaluating = useStore(controller.store, (s) => s.evaluating);
   const selected = useStore(controller.store, (s) => s.selected);
-  const [images, setImages] = useState<MnistSet | null>(null);
+  const images = useStore(controller.store, (s) => s.testSet);
   const [cell, setCell] = useState<[number, number] | null>(null);
 
-  useEffect(() => {
-    if (test && !images) void loadTestImages().then(setImages, () => undefined);
-  }, [test, images]);
   useEffect(() => setCell(null), [test]);
 
   const shown = useMemo(() => {
@@ -70,7 +57,7 @@ export function EvaluationPanel({ controller }: { controller: Controller }) {
             {images &&
               shown.map((i) => (
                 <li key={i}>
-                  <Digit pixels={images.images.subarray(i * 784, (i + 1) * 784)} />
+                  <DigitCanvas pixels={images.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS)} scale={1} className="digit" />
                   <span>
                     true {images.labels[i]} · said {test.predictions[i]}
                   </span>
@@ -118,16 +105,4 @@ function ConfusionMatrix({ confusion, selected, onSelect }: { confusion: number[
       </tbody>
     </table>
   );
-}
-
-function Digit({ pixels }: { pixels: Uint8Array }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = ref.current?.getContext('2d');
-    if (!c) return;
-    const img = c.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) img.data.set([255 - pixels[i], 255 - pixels[i], 255 - pixels[i], 255], i * 4);
-    c.putImageData(img, 0, 0);
-  }, [pixels]);
-  return <canvas ref={ref} width={28} height={28} className="digit" />;
 }

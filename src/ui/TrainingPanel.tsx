@@ -1,9 +1,9 @@
 /** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/augment';
-import type { BackendName } from '../core/backends';
-import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/schedule';
-import type { ModelName } from '../core/models';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/train/augment';
+import type { BackendName } from '../kernels/backends';
+import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/train/schedule';
+import type { ModelName } from '../core/model/models';
 import type { Controller } from './controller';
 import { useStore } from './store';
 

@@ -3,19 +3,13 @@
  * store's choices go to the predictor. Components call these actions and
  * never touch tfjs or the worker themselves.
  */
-import { DEFAULT_VALIDATION_SIZE } from '../core/mnist';
-import type { TrainConfig } from '../core/trainer';
+import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
+import type { TrainConfig } from '../core/train/types';
 import { clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
+import { reduce, SLOT_LABELS } from './reduce';
 import { Store } from './store';
-
-export const SLOT_LABELS: Record<ModelSlot, string> = {
-  'pretrained-modified': 'Pretrained modified LeNet-5',
-  'pretrained-original': 'Pretrained original LeNet-5',
-  trained: 'Your trained model',
-  loaded: 'Model loaded from files',
-};
 
 export interface TrainSettings {
   config: TrainConfig;
@@ -47,7 +41,7 @@ export class Controller {
     await startPageBackend();
     try {
       await this.predictor.loadShipped('pretrained-modified');
-      await this.predictor.predict('pretrained-modified', new Float32Array(784)); // warm up the kernels
+      await this.predictor.predict('pretrained-modified', new Float32Array(IMAGE_PIXELS)); // warm up the kernels
       performance.measure('cold-start', { start: 0, end: performance.now() });
       s.set((st) => ({ available: { ...st.available, 'pretrained-modified': SLOT_LABELS['pretrained-modified'] } }));
       this.bumpWeights();
@@ -100,15 +94,15 @@ export class Controller {
   resumeStored(): void {
     const st = this.stored;
     if (!st) return;
-    this.startTraining({ config: st.checkpoint.config, trainLimit: st.trainLimit, validationSize: st.validationSize, resumeFrom: st.checkpoint, testEveryEpoch: true });
+    this.startTraining({ config: st.checkpoint.config, trainLimit: st.trainLimit, validationSize: st.validationSize, resume: st.checkpoint, testEveryEpoch: true });
   }
 
   private startTraining(request: TrainRequest): void {
     const s = this.store;
     if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
-    if (!request.resumeFrom) s.batches.clear();
+    if (!request.resume) s.batches.clear();
     this.startedAt = performance.now();
-    s.set({ status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resumeFrom?.history ?? [] });
+    s.set({ status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resume?.history ?? [] });
     this.send({ type: 'train', request });
   }
 
@@ -171,72 +165,16 @@ export class Controller {
 
   private onWorker(m: FromWorker): void {
     const s = this.store;
-    switch (m.type) {
-      case 'ready':
-        break;
-      case 'data':
-        s.set({ data: { state: m.state, message: m.message } });
-        if (m.state === 'error') s.notify('error', m.message ?? 'The MNIST data could not be loaded.', 'data');
-        else if (m.state === 'ready') s.set((st) => ({ notices: st.notices.filter((n) => n.retry !== 'data') }));
-        if (m.state === 'error' && s.get().status === 'starting') s.set({ status: 'failed' });
-        break;
-      case 'backend':
-        s.set({ backend: { name: m.name, reason: m.reason, workers: m.workers } });
-        break;
-      case 'started':
-        s.set({ status: 'running', history: m.history });
-        break;
-      case 'batch': {
-        const e = m.event;
-        s.batches.push(e.step, e.loss, e.accuracy);
-        const remainingBatches = (e.epochs - e.epoch) * e.batches + (e.batches - e.batch);
-        const etaSeconds = (remainingBatches * (s.get().config?.batchSize ?? 64)) / Math.max(1e-6, e.imagesPerSecond);
-        s.set({ progress: { epoch: e.epoch, epochs: e.epochs, batch: e.batch, batches: e.batches, loss: e.loss, accuracy: e.accuracy, learningRate: e.learningRate, imagesPerSecond: e.imagesPerSecond, etaSeconds } });
-        break;
-      }
-      case 'epoch':
-        s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
-        s.set((st) => ({ history: [...st.history, m.record], tensorsPerEpoch: [...st.tensorsPerEpoch, m.tensors] }));
-        break;
-      case 'state':
-        s.set({ status: m.state });
-        break;
-      case 'weights': {
-        const { model, weights } = m.snapshot;
-        void this.predictor.setTrainedWeights(model, weights).then(() => {
-          if (!s.get().available.trained) s.set((st) => ({ available: { ...st.available, trained: SLOT_LABELS.trained } }));
-          if (s.get().selected === 'trained') this.bumpWeights();
-        });
-        break;
-      }
-      case 'saved':
-        s.set({ savedEpoch: m.epochsDone });
-        break;
-      case 'testing':
-        s.set({ evaluating: true });
-        break;
-      case 'test':
-        s.set({ test: { ...m.result, model: m.result.epoch === null ? SLOT_LABELS[s.get().selected] : `${SLOT_LABELS.trained}, epoch ${m.result.epoch}` }, evaluating: false });
-        break;
-      case 'finished': {
-        const text =
-          m.reason === 'completed'
-            ? `Training finished: ${m.epochsDone} epochs in ${Math.round((performance.now() - this.startedAt) / 1000)} s.`
-            : m.reason === 'stopped'
-              ? `Training stopped after ${m.epochsDone} complete epochs.`
-              : (m.message ?? 'Training diverged.');
-        s.set({ status: 'finished', finishedMessage: text });
-        if (m.reason === 'diverged') s.notify('error', text);
-        void this.selectModel('trained');
-        break;
-      }
-      case 'notice':
-        s.notify('info', m.message);
-        break;
-      case 'error':
-        s.set((st) => ({ status: st.status === 'idle' || st.status === 'finished' ? st.status : 'failed', evaluating: false }));
-        s.notify('error', m.message);
-        break;
+    s.set(reduce(s.get(), m, (performance.now() - this.startedAt) / 1000));
+    if (m.type === 'batch') s.batches.push(m.event.step, m.event.loss, m.event.accuracy);
+    else if (m.type === 'epoch') s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
+    else if (m.type === 'finished') void this.selectModel('trained');
+    else if (m.type === 'weights') {
+      const { model, weights } = m.snapshot;
+      void this.predictor.setTrainedWeights(model, weights).then(() => {
+        if (!s.get().available.trained) s.set((st) => ({ available: { ...st.available, trained: SLOT_LABELS.trained } }));
+        if (s.get().selected === 'trained') this.bumpWeights();
+      });
     }
   }
 }

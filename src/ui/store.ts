@@ -4,10 +4,12 @@
  * chart series are append-only arrays redrawn at most once per frame.
  */
 import { useSyncExternalStore } from 'react';
-import type { BackendName } from '../core/backends';
-import type { EpochRecord, TrainConfig } from '../core/trainer';
+import type { BackendName } from '../kernels/backends';
+import type { MnistSet } from '../core/data/mnist';
+import type { BatchEvent, EpochRecord, TrainConfig } from '../core/train/types';
 import type { ModelSlot } from '../browser/predictor';
 import type { TestResult } from '../worker/protocol';
+import { addNotice } from './reduce';
 
 export type TrainingStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
 
@@ -18,20 +20,12 @@ export interface Notice {
   retry?: 'data';
 }
 
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  learningRate: number;
-  imagesPerSecond: number;
-  etaSeconds: number;
-}
+export type Progress = Omit<BatchEvent, 'type' | 'step'> & { etaSeconds: number };
 
 export interface AppState {
   data: { state: 'loading' | 'ready' | 'error'; message?: string };
+  /** The official test set, from the worker, for the gallery of mistakes. */
+  testSet?: MnistSet;
   backend?: { name: BackendName; reason: string; workers: number };
   status: TrainingStatus;
   config?: TrainConfig;
@@ -105,7 +99,6 @@ export class Store {
     tensorsPerEpoch: [],
   };
   private listeners = new Set<Listener>();
-  private nextNotice = 1;
   readonly batches = new Series();
 
   get = (): AppState => this.state;
@@ -122,8 +115,7 @@ export class Store {
   }
 
   notify(kind: Notice['kind'], text: string, retry?: Notice['retry']): void {
-    const id = this.nextNotice++;
-    this.set((s) => ({ notices: [...s.notices.filter((n) => n.text !== text), { id, kind, text, retry }] }));
+    this.set((s) => ({ notices: addNotice(s.notices, kind, text, retry) }));
   }
 
   dismiss(id: number): void {

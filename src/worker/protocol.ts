@@ -2,19 +2,15 @@
  * Messages between the page and the training worker. Data flows one way:
  * the page sends commands, the worker answers with events.
  */
-import type { BackendName } from '../core/backends';
-import type { Checkpoint } from '../core/checkpoint';
-import type { EncodedTensors } from '../core/checkpoint';
-import type { ModelName } from '../core/models';
-import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/trainer';
+import type { MnistSet } from '../core/data/mnist';
+import type { Evaluation } from '../core/model/evaluate';
+import type { ModelName } from '../core/model/models';
+import type { EncodedTensors } from '../core/model/weights';
+import type { RunSettings } from '../core/train/run';
+import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/train/types';
+import type { BackendName } from '../kernels/backends';
 
-export interface TrainRequest {
-  config: TrainConfig;
-  /** Training images to use (the first N after the validation hold-out); undefined = all 55,000. */
-  trainLimit?: number;
-  validationSize: number;
-  /** Continue from this checkpoint instead of starting fresh. */
-  resumeFrom?: Checkpoint;
+export interface TrainRequest extends RunSettings {
   /** Evaluate on the official test set after every epoch. */
   testEveryEpoch: boolean;
   /** A backend the person picked; otherwise the fastest one is chosen. */
@@ -38,20 +34,13 @@ export interface WeightsSnapshot {
   step: number;
 }
 
-export interface TestResult {
-  epoch: number | null;
-  accuracy: number;
-  loss: number;
-  confusion: number[][];
-  perClassAccuracy: number[];
-  /** Predicted digit for each of the 10,000 test images. */
-  predictions: Uint8Array;
-  seconds: number;
-}
+/** A test-set evaluation, with the predicted digit of each of the 10,000 test images. */
+export type TestResult = Evaluation & { epoch: number | null; predictions: Uint8Array; seconds: number };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; trainCount?: number; testCount?: number }
+  /** `test`: the official test set, sent once with 'ready', for the page's gallery of mistakes. */
+  | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; trainCount?: number; test?: MnistSet }
   /** `workers`: data-parallel replicas training together (1 = one worker). */
   | { type: 'backend'; name: BackendName; reason: string; workers: number }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }

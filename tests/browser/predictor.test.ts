@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { checkArchitecture, MAX_WEIGHTS_BYTES, readModelFiles } from '../../src/browser/predictor';
-import { createModel } from '../../src/core/models';
+import { checkArchitecture, readModelFiles } from '../../src/browser/predictor';
+import { MAX_WEIGHTS_BYTES } from '../../src/core/model/modelFiles';
+import { createModel } from '../../src/core/model/models';
 import { repoRoot } from '../../src/node/paths';
 import { useBackend } from '../helpers/backend';
 

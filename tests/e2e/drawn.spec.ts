@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { samplePerClass } from '../../src/core/pendigits';
-import { loadPenDigits, replayDigit, summarize, type ReplayResult } from '../../src/node/drawnReplay';
+import { samplePerClass } from '../../src/core/drawing/pendigits';
+import { loadPenDigits, summarize, type ReplayResult } from '../../src/node/drawnReplay';
+import { replayDigit } from '../../scripts/lib/chromium';
 import { repoRoot } from '../../src/node/paths';
 import { openApp } from './helpers';
 

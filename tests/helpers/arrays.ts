@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { makeRng } from '../../src/core/rng';
+import { makeRng } from '../../src/core/train/rng';
 
 /** n seeded uniform values in [-1, 1). */
 export function randomArray(n: number, seed: number): Float32Array {

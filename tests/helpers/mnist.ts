@@ -1,4 +1,4 @@
-import { makeSplits, type MnistSplits } from '../../src/core/mnist';
+import { makeSplits, type MnistSplits } from '../../src/core/data/mnist';
 import { loadMnistFromDisk } from '../../src/node/nodeData';
 
 let cached: Promise<Awaited<ReturnType<typeof loadMnistFromDisk>>> | undefined;

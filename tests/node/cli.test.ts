@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_PIXELS } from '../../src/core/data/mnist';
 import { loadMnistFromDisk } from '../../src/node/nodeData';
 import { repoRoot } from '../../src/node/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnist-cli-'));
 const modelDir = join(dir, 'model');
+const tunedDir = join(dir, 'tuned');
+const fineTune = ['--epochs', '1', '--limit', '640', '--validation', '500', '--lr', '1e-4', '--schedule', 'constant', '--init', modelDir];
 
 function npm(args: string[]) {
   const r = spawnSync('npm', ['run', '--silent', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
@@ -46,6 +49,8 @@ describe('npm run train / eval / predict', () => {
     const resumed = npm(['train', '--', '--out', modelDir, '--resume']);
     expect(resumed.stderr).toMatch(/resuming original from .*: 1 of 2 epochs done/);
     expect(resumed.code).toBe(0);
+    // A fine-tune of it, for the --init and soup tests.
+    expect(npm(['train', '--', '--model', 'original', ...fineTune, '--out', tunedDir]).code).toBe(0);
   }, 600_000);
 
   it('train writes the model, a training log and removes the finished checkpoint', () => {
@@ -58,7 +63,7 @@ describe('npm run train / eval / predict', () => {
     expect(log.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
     expect(log.stopReason).toBe('completed');
     expect(log.testAccuracy).toBeGreaterThan(0.85);
-    expect(log.backend).toMatch(/wasm \(2 worker threads/);
+    expect(log.backend).toMatch(/wasm \(2 replicas, data-parallel/);
     expect(log.wallSeconds).toBeGreaterThan(0);
     expect(log.confusion).toHaveLength(10);
   });
@@ -77,27 +82,23 @@ describe('npm run train / eval / predict', () => {
   });
 
   it('train --init fine-tunes a trained model, and refuses one of another architecture', () => {
-    const tuned = join(dir, 'tuned');
-    const common = ['--epochs', '1', '--limit', '640', '--validation', '500', '--lr', '1e-4', '--schedule', 'constant', '--init', modelDir];
-    const r = npm(['train', '--', '--model', 'original', ...common, '--out', tuned]);
-    expect(r.code).toBe(0);
-    const log = JSON.parse(readFileSync(join(tuned, 'training-log.json'), 'utf8'));
+    const log = JSON.parse(readFileSync(join(tunedDir, 'training-log.json'), 'utf8'));
     expect(log.init).toBe(modelDir);
     expect(log.initLog.testAccuracy).toBe(JSON.parse(readFileSync(join(modelDir, 'training-log.json'), 'utf8')).testAccuracy);
     // Ten steps from scratch reach nowhere near this; from the trained weights they keep it.
     expect(log.testAccuracy).toBeGreaterThan(0.85);
-    const wrong = npm(['train', '--', '--model', 'modified', ...common, '--out', join(dir, 'wrong')]);
+    const wrong = npm(['train', '--', '--model', 'modified', ...fineTune, '--out', join(dir, 'wrong')]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/does not fit the modified model/);
   }, 600_000);
 
   it('soup averages the trained and the fine-tuned model, and refuses a mix of architectures', () => {
     const soup = join(dir, 'soup');
-    const r = npm(['soup', '--', '--out', soup, modelDir, join(dir, 'tuned')]);
+    const r = npm(['soup', '--', '--out', soup, modelDir, tunedDir]);
     expect(r.code).toBe(0);
     const log = JSON.parse(readFileSync(join(soup, 'training-log.json'), 'utf8'));
     expect(log.model).toBe('original');
-    expect(log.soupOf.map((s: { dir: string }) => s.dir)).toEqual([modelDir, join(dir, 'tuned')]);
+    expect(log.soupOf.map((s: { dir: string }) => s.dir)).toEqual([modelDir, tunedDir]);
     expect(log.soupOf[1].log.init).toBe(modelDir);
     expect(log.testAccuracy).toBeGreaterThan(0.85);
     const ev = JSON.parse(npm(['eval', '--', '--model', soup, '--json']).stdout);
@@ -134,7 +135,7 @@ describe('npm run train / eval / predict', () => {
     const files: string[] = [];
     const labels: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const img = test.images.subarray(i * 784, (i + 1) * 784);
+      const img = test.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
       // As MNIST stores it: 28x28 grey, light ink on black.
       const small = join(dir, `digit${i}-small.png`);
       writeFileSync(small, encode({ width: 28, height: 28, data: Uint8Array.from(img), channels: 1, depth: 8 }));

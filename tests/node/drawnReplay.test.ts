@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topDigit } from '../../src/core/digit';
-import { samplePerClass } from '../../src/core/pendigits';
+import { topDigit } from '../../src/core/drawing/digit';
+import { samplePerClass } from '../../src/core/drawing/pendigits';
 import { classifyRasterised, loadPenDigits, summarize } from '../../src/node/drawnReplay';
 import { loadModelFromFolder } from '../../src/node/fsModel';
 import { shippedModelsDir } from '../../src/node/paths';

@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateModel } from '../../src/core/evaluate';
-import { modelNameOf } from '../../src/core/models';
+import { evaluateModel } from '../../src/core/model/evaluate';
+import { modelNameOf } from '../../src/core/model/models';
 import { loadModelFromFolder } from '../../src/node/fsModel';
 import { shippedModelsDir } from '../../src/node/paths';
 import { useBackend } from '../helpers/backend';

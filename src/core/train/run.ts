@@ -1,0 +1,62 @@
+/**
+ * The one way a training run is put together, whoever runs it (the page's
+ * training worker, its replicas, Node, the benchmarks): the splits, the model
+ * (fresh, fine-tuned from given weights, or resumed from a checkpoint) and
+ * its Trainer.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { makeSplits, type MnistSplits } from '../data/mnist';
+import type { MnistFiles } from '../data/mnistLoader';
+import { createModel } from '../model/models';
+import { setWeightsFrom, type EncodedTensors } from '../model/weights';
+import type { Checkpoint } from './checkpoint';
+import { Trainer, type TrainerOptions } from './trainer';
+import type { TrainConfig } from './types';
+
+export interface RunSettings {
+  config: TrainConfig;
+  /** Held out of the end of the training file for validation; 0 trains on all 60,000. */
+  validationSize: number;
+  /** Only the first N training images after the hold-out (quick runs); undefined = all. */
+  trainLimit?: number;
+  /** Continue from this checkpoint (weights, optimizer, schedule, history). */
+  resume?: Checkpoint;
+  /** Start from these weights (fine-tuning) instead of a fresh initialisation; a resume overrides it. */
+  initWeights?: EncodedTensors;
+}
+
+export interface Run {
+  model: tf.LayersModel;
+  trainer: Trainer;
+  splits: MnistSplits;
+}
+
+export function buildRun(settings: RunSettings, files: MnistFiles, options: Pick<TrainerOptions, 'replica' | 'onEvent' | 'betweenSteps'> = {}): Run {
+  const splits = makeSplits(files.train, files.test, settings.validationSize, settings.trainLimit);
+  const model = createModel(settings.config.model, { seed: settings.config.seed });
+  try {
+    if (settings.initWeights && !settings.resume) setWeightsFrom(model, settings.initWeights);
+    const trainer = new Trainer(model, settings.config, splits.train, {
+      ...options,
+      validation: splits.validation.count ? splits.validation : undefined,
+      resumeFrom: settings.resume,
+    });
+    return { model, trainer, splits };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * For `betweenSteps`: a training loop on wasm never yields to the event loop
+ * by itself, so messages (pause, stop, Ctrl-C) would wait for the whole run.
+ */
+export function yieldEvery(ms: number): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < ms) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Winograd convolutions (src/kernels/winograd.c) for training on the wasm backend.
+ *
+ * F(4x4, 3x3) on 6x6 tiles and F(4x4, 5x5) on 8x8 tiles: 4 and 6.25 times
+ * fewer multiplies than the direct convolution XNNPACK runs. The module has its own
+ * memory; callers pass Float32Array views (of tfjs's wasm heap, say), which are
+ * copied in and the result copied out. The binary is embedded as base64, so
+ * the page, workers and Node load it the same way with nothing to fetch. The
+ * module also has a direct convolution for a single input channel (the first
+ * layer), where Winograd gains nothing and XNNPACK's path is slow.
+ */
+import { WINOGRAD_WASM_BASE64 } from './winogradWasm';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  filter_transform(g: number, r: number, C: number, K: number, flip: number, U: number): void;
+  filter_untransform(dU: number, r: number, C: number, K: number, dg: number): void;
+  conv_forward(
+    x: number, N: number, H: number, W: number, C: number, U: number, K: number, r: number,
+    padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, y: number,
+  ): void;
+  conv_filter_grad(
+    x: number, N: number, H: number, W: number, C: number, dy: number, K: number, r: number,
+    padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, dU: number,
+  ): void;
+  conv1_forward(
+    x: number, N: number, H: number, W: number, f: number, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, y: number,
+  ): void;
+  conv1_filter_grad(
+    x: number, N: number, H: number, W: number, dy: number, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, dw: number,
+  ): void;
+}
+
+/** [N, H, W, C] */
+export type Shape4 = [number, number, number, number];
+
+/** Input tile size for a filter size; every tile gives 4x4 outputs. */
+const TILE: Record<number, number> = { 3: 6, 5: 8 };
+
+/**
+ * Whether a stride-1 convolution with an r x r filter from C to K channels
+ * runs here (SIMD lanes need C a multiple of 4 and K of 8). The input
+ * gradient swaps C and K, the filter gradient needs both.
+ */
+export function winogradSupports(r: number, C: number, K: number): boolean {
+  return r in TILE && C % 4 === 0 && K % 8 === 0;
+}
+
+/**
+ * Whether the direct single-input-channel convolution (a first layer, where
+ * Winograd gains nothing) covers an r x r filter from 1 to K channels.
+ */
+export function directSupports(r: number, C: number, K: number): boolean {
+  return r >= 1 && r <= 7 && C === 1 && K % 8 === 0;
+}
+
+/** Tiles per block: the block's transformed input and output stay near 256 KiB. */
+function tileBlock(a: number, C: number, K: number): number {
+  return Math.max(4, Math.floor(65536 / (a * a * (C + K))) & ~3);
+}
+
+function check(r: number, C: number, K: number): void {
+  if (!winogradSupports(r, C, K)) {
+    throw new Error(`Winograd covers 3x3 and 5x5 filters from a multiple of 4 channels to a multiple of 8; got ${r}x${r}, ${C} to ${K}`);
+  }
+}
+
+function checkDirect(r: number, C: number, K: number): void {
+  if (!directSupports(r, C, K)) throw new Error(`the direct convolution covers 1 to a multiple of 8 channels; got ${C} to ${K}`);
+}
+
+export class WinogradConv {
+  private readonly ex: Exports;
+  private readonly heapBase: number;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.ex = instance.exports as unknown as Exports;
+    this.heapBase = Number(this.ex.__heap_base.value);
+  }
+
+  static async load(): Promise<WinogradConv> {
+    const bytes = Uint8Array.from(atob(WINOGRAD_WASM_BASE64), (c) => c.charCodeAt(0));
+    const { instance } = await WebAssembly.instantiate(bytes);
+    return new WinogradConv(instance);
+  }
+
+  /**
+   * Copies the two inputs into the module's memory above the heap base, with
+   * room after them for buffers of the given float counts (the last is the
+   * output), growing memory as needed; runs `body` on the addresses of all of
+   * them, then copies the output's first `outLength` floats into `out`.
+   */
+  private call(a: Float32Array, b: Float32Array, floats: number[], out: Float32Array, outLength: number,
+    body: (pa: number, pb: number, ...rest: number[]) => void): void {
+    const ptrs: number[] = [];
+    let at = (this.heapBase + 15) & ~15;
+    for (const n of [a.length, b.length, ...floats]) {
+      ptrs.push(at);
+      at += ((n * 4 + 15) & ~15);
+    }
+    const mem = this.ex.memory;
+    if (at > mem.buffer.byteLength) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
+    const heap = new Float32Array(mem.buffer);
+    heap.set(a, ptrs[0] >> 2);
+    heap.set(b, ptrs[1] >> 2);
+    body(...(ptrs as [number, number, ...number[]]));
+    const pOut = ptrs[ptrs.length - 1] >> 2;
+    out.set(heap.subarray(pOut, pOut + outLength));
+  }
+
+  /**
+   * out [N, OH, OW, K] = x [N, H, W, C] convolved (cross-correlated, as tfjs
+   * does) with filter [r, r, C, K] at stride 1, padT/padL zero rows/columns
+   * before the image. With flip it uses the input-gradient filter instead:
+   * the filter given is [r, r, K, C], rotated 180 degrees and transposed.
+   */
+  conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number, flip: boolean,
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    check(r, C, K);
+    const a = TILE[r];
+    const tb = tileBlock(a, C, K);
+    const outLength = N * OH * OW * K;
+    this.call(x, filter, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pf, pU, pS, pY) => {
+      // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [a*a][C][K].
+      if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
+      else this.ex.filter_transform(pf, r, C, K, 0, pU);
+      this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
+    });
+  }
+
+  /** out [r, r, C, K] = the filter gradient of `conv` (not flipped) given x and dy [N, OH, OW, K]. */
+  filterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
+    padT: number, padL: number, out: Float32Array): void {
+    check(r, C, K);
+    const a = TILE[r];
+    const tb = tileBlock(a, C, K);
+    const outLength = r * r * C * K;
+    this.call(x, dy, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
+      this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
+      this.ex.filter_untransform(pU, r, C, K, pG);
+    });
+  }
+
+  /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
+  conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    checkDirect(r, C, K);
+    const outLength = N * OH * OW * K;
+    this.call(x, filter, [outLength], out, outLength, (px, pf, pY) =>
+      this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY));
+  }
+
+  /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
+  conv1FilterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
+    padT: number, padL: number, out: Float32Array): void {
+    checkDirect(r, C, K);
+    const outLength = r * r * K;
+    this.call(x, dy, [outLength], out, outLength, (px, pd, pG) =>
+      this.ex.conv1_filter_grad(px, N, H, W, pd, r, K, padT, padL, OH, OW, pG));
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The page's state as a pure function of the training worker's events, so
+ * it can be tested without a browser. Effects outside the state (the
+ * predictor, the chart series) stay in the controller.
+ */
+import type { ModelSlot } from '../browser/predictor';
+import type { FromWorker } from '../worker/protocol';
+import type { AppState, Notice } from './store';
+
+export const SLOT_LABELS: Record<ModelSlot, string> = {
+  'pretrained-modified': 'Pretrained modified LeNet-5',
+  'pretrained-original': 'Pretrained original LeNet-5',
+  trained: 'Your trained model',
+  loaded: 'Model loaded from files',
+};
+
+/** Adds a notice, replacing any with the same text; ids only need to be unique among those shown. */
+export function addNotice(notices: Notice[], kind: Notice['kind'], text: string, retry?: Notice['retry']): Notice[] {
+  const id = Math.max(0, ...notices.map((n) => n.id)) + 1;
+  return [...notices.filter((n) => n.text !== text), { id, kind, text, retry }];
+}
+
+/** `elapsedSeconds`: time since the page asked for training, for the 'finished' text. */
+export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppState {
+  switch (m.type) {
+    case 'data': {
+      const data = { state: m.state, message: m.message };
+      if (m.state === 'ready') return { ...st, data, testSet: m.test ?? st.testSet, notices: st.notices.filter((n) => n.retry !== 'data') };
+      if (m.state === 'loading') return { ...st, data };
+      const notices = addNotice(st.notices, 'error', m.message ?? 'The MNIST data could not be loaded.', 'data');
+      return { ...st, data, notices, status: st.status === 'starting' ? 'failed' : st.status };
+    }
+    case 'backend':
+      return { ...st, backend: { name: m.name, reason: m.reason, workers: m.workers } };
+    case 'started':
+      return { ...st, status: 'running', history: m.history };
+    case 'batch': {
+      const { type: _type, step: _step, ...e } = m.event;
+      const remainingBatches = (e.epochs - e.epoch) * e.batches + (e.batches - e.batch + 1);
+      const etaSeconds = (remainingBatches * (st.config?.batchSize ?? 64)) / Math.max(1e-6, e.imagesPerSecond);
+      return { ...st, progress: { ...e, etaSeconds } };
+    }
+    case 'epoch':
+      return { ...st, history: [...st.history, m.record], tensorsPerEpoch: [...st.tensorsPerEpoch, m.tensors] };
+    case 'state':
+      return { ...st, status: m.state };
+    case 'saved':
+      return { ...st, savedEpoch: m.epochsDone };
+    case 'testing':
+      return { ...st, evaluating: true };
+    case 'test': {
+      const model = m.result.epoch === null ? SLOT_LABELS[st.selected] : `${SLOT_LABELS.trained}, epoch ${m.result.epoch}`;
+      return { ...st, test: { ...m.result, model }, evaluating: false };
+    }
+    case 'finished': {
+      const text =
+        m.reason === 'completed'
+          ? `Training finished: ${m.epochsDone} epochs in ${Math.round(elapsedSeconds)} s.`
+          : m.reason === 'stopped'
+            ? `Training stopped after ${m.epochsDone} complete epochs.`
+            : (m.message ?? 'Training diverged.');
+      return { ...st, status: 'finished', finishedMessage: text, notices: m.reason === 'diverged' ? addNotice(st.notices, 'error', text) : st.notices };
+    }
+    case 'notice':
+      return { ...st, notices: addNotice(st.notices, 'info', m.message) };
+    case 'error':
+      return { ...st, status: st.status === 'idle' || st.status === 'finished' ? st.status : 'failed', evaluating: false, notices: addNotice(st.notices, 'error', m.message) };
+    case 'ready':
+    case 'weights':
+      return st;
+  }
+}

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { augmentBatch } from '../../../src/core/train/augment';
+import { makeRng } from '../../../src/core/train/rng';
+import { addStyleStrokes, FLAG, randomStyles } from '../../../src/core/train/styleStrokes';
+import { useBackend } from '../../helpers/backend';
+
+beforeAll(() => useBackend('wasm'));
+
+/** A vertical stem two pixels wide, rows 4..23, columns 13-14: a plain 1 (or a 7's stem). */
+function stem(): Float32Array {
+  const img = new Float32Array(784);
+  for (let y = 4; y <= 23; y++) img[y * 28 + 13] = img[y * 28 + 14] = 1;
+  return img;
+}
+
+/** Ink that is in `after` but not in `before`. */
+function added(before: Float32Array, after: Float32Array): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  for (let i = 0; i < 784; i++) if (after[i] - before[i] > 0.5) out.push({ x: i % 28, y: Math.floor(i / 28) });
+  return out;
+}
+
+describe('continental 1 and 7 strokes', () => {
+  it('gives a share p of the 1s and 7s a stroke and leaves other digits alone', () => {
+    const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
+    const s = randomStyles(labels, 0.3, makeRng(1));
+    const share = (d: number) => {
+      let on = 0;
+      for (let i = d; i < labels.length; i += 10) on += s.on[i];
+      return on / 300;
+    };
+    expect(share(1)).toBeGreaterThan(0.22);
+    expect(share(1)).toBeLessThan(0.38);
+    expect(share(7)).toBeGreaterThan(0.22);
+    expect(share(7)).toBeLessThan(0.38);
+    for (const d of [0, 2, 3, 4, 5, 6, 8, 9]) expect(share(d)).toBe(0);
+    // Flags start at the top and run down-left; bars sit at mid-height, across.
+    for (let i = 0; i < labels.length; i++) {
+      if (!s.on[i]) continue;
+      if (labels[i] === 1) {
+        expect(s.anchor[i]).toBe(0);
+        expect(s.u1[i]).toBeLessThan(0);
+        expect(s.v1[i]).toBeGreaterThan(0);
+        const degrees = (Math.atan2(s.v1[i], -s.u1[i]) * 180) / Math.PI;
+        expect(degrees).toBeGreaterThanOrEqual(FLAG.minAngle - 1e-3);
+        expect(degrees).toBeLessThanOrEqual(FLAG.maxAngle + 1e-3);
+        expect(Math.hypot(s.u1[i], s.v1[i])).toBeGreaterThanOrEqual(FLAG.minLength - 1e-6);
+        expect(Math.hypot(s.u1[i], s.v1[i])).toBeLessThanOrEqual(FLAG.maxLength + 1e-6);
+      } else {
+        expect(s.anchor[i]).toBe(1);
+        expect(s.u0[i]).toBeLessThan(0);
+        expect(s.u1[i]).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('draws a flag from the top of a 1 down to the left, and a bar across the middle of a 7', async () => {
+    const img = stem();
+    const batch = new Float32Array(3 * 784);
+    for (let i = 0; i < 3; i++) batch.set(img, i * 784);
+    const labels = [1, 7, 2];
+    const params = randomStyles(labels, 1, makeRng(2));
+    const out = (await addStyleStrokes(tf.tensor4d(batch, [3, 28, 28, 1]), params).data()) as Float32Array;
+
+    const flag = added(img, out.subarray(0, 784));
+    expect(flag.length).toBeGreaterThan(3);
+    for (const p of flag) {
+      expect(p.x).toBeLessThanOrEqual(15); // from the stem to the left
+      expect(p.y).toBeGreaterThanOrEqual(3); // from the top down
+      expect(p.y).toBeLessThan(4 + 20 * FLAG.maxLength * Math.sin((FLAG.maxAngle * Math.PI) / 180) + 2);
+    }
+    expect(Math.min(...flag.map((p) => p.x))).toBeLessThan(11);
+    const bar = added(img, out.subarray(784, 1568));
+    expect(bar.some((p) => p.x < 12)).toBe(true);
+    expect(bar.some((p) => p.x > 15)).toBe(true);
+    for (const p of bar) expect(Math.abs(p.y - 13.5)).toBeLessThan(20 * 0.16 + 2);
+    // The 2 is untouched, and no ink is taken away anywhere.
+    expect(Array.from(out.subarray(1568))).toEqual(Array.from(img));
+    for (let i = 0; i < 784; i++) expect(out[i]).toBeGreaterThanOrEqual(img[i]);
+  });
+
+  it('is used by augmentBatch only when given the labels, without leaking tensors', async () => {
+    const cfg = { rotation: 0, zoom: 0, shift: 0, styles: 1 };
+    const x = tf.tensor4d(stem(), [1, 28, 28, 1]);
+    const before = tf.memory().numTensors;
+    const plain = augmentBatch(x, cfg, makeRng(3));
+    const styled = augmentBatch(x, cfg, makeRng(3), [1]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const a = (await plain.data()) as Float32Array;
+    const b = (await styled.data()) as Float32Array;
+    expect(added(a, b).length).toBeGreaterThan(3);
+    tf.dispose([x, plain, styled]);
+  });
+});
