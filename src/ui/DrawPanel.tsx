@@ -88,7 +88,15 @@ export function DrawPanel({ controller }: { controller: Controller }) {
     performance.measure('stroke-to-prediction', 'stroke-end');
     performance.clearMarks('stroke-end');
   }, [prediction]);
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  // React's StrictMode unmounts and mounts again in development: a cancelled frame's id left
+  // behind would make schedule() believe a frame is pending, and no prediction would ever come.
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    },
+    [],
+  );
 
   return (
     <section className="panel draw" aria-labelledby="draw-title">

@@ -4,19 +4,14 @@
  * never touch tfjs or the worker themselves.
  */
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
-import type { TrainConfig } from '../core/train/types';
 import { clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
 import { Store } from './store';
 
-export interface TrainSettings {
-  config: TrainConfig;
-  trainLimit?: number;
-  backend?: TrainRequest['backend'];
-  testEveryEpoch: boolean;
-}
+/** What the training form sets; the validation hold-out is fixed in the page. */
+export type TrainSettings = Omit<TrainRequest, 'validationSize' | 'resume' | 'initWeights'>;
 
 export class Controller {
   readonly store = new Store();
@@ -87,8 +82,7 @@ export class Controller {
   }
 
   train(settings: TrainSettings): void {
-    const { config, trainLimit, backend, testEveryEpoch } = settings;
-    this.startTraining({ config, trainLimit, validationSize: DEFAULT_VALIDATION_SIZE, testEveryEpoch, backend });
+    this.startTraining({ ...settings, validationSize: DEFAULT_VALIDATION_SIZE });
   }
 
   resumeStored(): void {

@@ -43,13 +43,6 @@ export async function loadMnist(source: ByteSource, onProgress?: (file: string) 
   };
 }
 
-/** Only the official test set (the page needs its images for the evaluation gallery). */
-export async function loadMnistTest(source: ByteSource): Promise<MnistSet> {
-  const read = async (name: string) => gunzipIfNeeded(await source(`${name}.gz`), `${name}.gz`);
-  const [images, labels] = await Promise.all([read(MNIST_FILES.testImages), read(MNIST_FILES.testLabels)]);
-  return parseMnistPair(images, labels, MNIST_FILES.testImages, MNIST_FILES.testLabels);
-}
-
 /** A ByteSource over fetch, for the page and the worker. */
 export function fetchSource(baseUrl: string, fetchFn: typeof fetch = fetch): ByteSource {
   return async (file) => {
