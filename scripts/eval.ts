@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { evaluateModel } from '../src/core/model/evaluate';
-import { fail, pct } from '../src/node/cli';
+import { pct } from '../src/core/format';
+import { fail } from '../src/node/cli';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';

@@ -34,14 +34,3 @@ export function machineInfo() {
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-export const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { pct } from '../core/format';
 import type { Series } from './store';
 
 interface ChartSpec {
@@ -21,7 +22,7 @@ const SPECS: ChartSpec[] = [
 ];
 
 function makeChart(el: HTMLElement, spec: ChartSpec, width: number): uPlot {
-  const fmt = (v: number | null) => (v == null ? '–' : spec.unit === 'accuracy' ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
+  const fmt = (v: number | null) => (v == null ? '–' : spec.unit === 'accuracy' ? pct(v) : v.toFixed(4));
   return new uPlot(
     {
       title: spec.title,

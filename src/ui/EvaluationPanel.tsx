@@ -4,6 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { IMAGE_PIXELS } from '../core/data/mnist';
+import { pct } from '../core/format';
 import type { Controller } from './controller';
 import { DigitCanvas } from './DigitCanvas';
 import { useStore } from './store';
@@ -40,7 +41,7 @@ export function EvaluationPanel({ controller }: { controller: Controller }) {
       {test && (
         <>
           <p className="test-accuracy" data-testid="test-accuracy">
-            {test.model}: <strong>{(test.accuracy * 100).toFixed(2)}%</strong> correct ({Math.round(test.accuracy * 10000)} of 10,000), loss{' '}
+            {test.model}: <strong>{pct(test.accuracy)}</strong> correct ({test.correct} of 10,000), loss{' '}
             {test.loss.toFixed(4)}, {test.seconds.toFixed(1)} s
           </p>
           <ConfusionMatrix confusion={test.confusion} selected={cell} onSelect={setCell} />

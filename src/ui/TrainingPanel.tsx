@@ -4,6 +4,7 @@ import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfi
 import type { BackendName } from '../kernels/backends';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/train/schedule';
 import type { ModelName } from '../core/model/models';
+import { formatDuration, pct } from '../core/format';
 import type { Controller } from './controller';
 import { useStore } from './store';
 
@@ -28,14 +29,6 @@ const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
   exponential: 'Exponential (×0.85 per epoch)',
   constant: 'Constant',
 };
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '–';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 export function TrainingPanel({ controller }: { controller: Controller }) {
   const { store } = controller;
@@ -85,7 +78,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
     });
   };
 
-  const pct = progress ? ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches) : 0;
+  const done = progress ? ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches) : 0;
 
   return (
     <section className="panel train" aria-labelledby="train-title">
@@ -191,7 +184,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
         )}
       </form>
       <div className="progress" aria-live="off">
-        <progress max={1} value={pct} aria-label="Training progress" />
+        <progress max={1} value={done} aria-label="Training progress" />
         <p className="progress-text" data-testid="progress-text">
           {status === 'starting' && 'Starting…'}
           {progress && active && (
@@ -225,9 +218,9 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
                   <tr key={h.epoch}>
                     <td>{h.epoch}</td>
                     <td>{h.trainLoss.toFixed(4)}</td>
-                    <td>{(h.trainAccuracy * 100).toFixed(2)}%</td>
+                    <td>{pct(h.trainAccuracy)}</td>
                     <td>{Number.isFinite(h.valLoss) ? h.valLoss.toFixed(4) : '–'}</td>
-                    <td>{Number.isFinite(h.valAccuracy) ? `${(h.valAccuracy * 100).toFixed(2)}%` : '–'}</td>
+                    <td>{Number.isFinite(h.valAccuracy) ? pct(h.valAccuracy) : '–'}</td>
                     <td>{h.learningRate.toExponential(1)}</td>
                     <td>{formatDuration(h.seconds)}</td>
                     <td data-ips={h.imagesPerSecond}>{h.imagesPerSecond.toFixed(0)}</td>

@@ -5,7 +5,7 @@
  */
 import type { ModelSlot } from '../browser/predictor';
 import type { FromWorker } from '../worker/protocol';
-import type { AppState, Notice } from './store';
+import { addNotice, type AppState } from './store';
 
 export const SLOT_LABELS: Record<ModelSlot, string> = {
   'pretrained-modified': 'Pretrained modified LeNet-5',
@@ -13,12 +13,6 @@ export const SLOT_LABELS: Record<ModelSlot, string> = {
   trained: 'Your trained model',
   loaded: 'Model loaded from files',
 };
-
-/** Adds a notice, replacing any with the same text; ids only need to be unique among those shown. */
-export function addNotice(notices: Notice[], kind: Notice['kind'], text: string, retry?: Notice['retry']): Notice[] {
-  const id = Math.max(0, ...notices.map((n) => n.id)) + 1;
-  return [...notices.filter((n) => n.text !== text), { id, kind, text, retry }];
-}
 
 /** `elapsedSeconds`: time since the page asked for training, for the 'finished' text. */
 export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppState {

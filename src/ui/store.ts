@@ -9,7 +9,6 @@ import type { MnistSet } from '../core/data/mnist';
 import type { BatchEvent, EpochRecord, TrainConfig } from '../core/train/types';
 import type { ModelSlot } from '../browser/predictor';
 import type { TestResult } from '../worker/protocol';
-import { addNotice } from './reduce';
 
 export type TrainingStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
 
@@ -18,6 +17,12 @@ export interface Notice {
   kind: 'info' | 'error';
   text: string;
   retry?: 'data';
+}
+
+/** Adds a notice, replacing any with the same text; ids only need to be unique among those shown. */
+export function addNotice(notices: Notice[], kind: Notice['kind'], text: string, retry?: Notice['retry']): Notice[] {
+  const id = Math.max(0, ...notices.map((n) => n.id)) + 1;
+  return [...notices.filter((n) => n.text !== text), { id, kind, text, retry }];
 }
 
 export type Progress = Omit<BatchEvent, 'type' | 'step'> & { etaSeconds: number };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MnistSet } from '../../src/core/data/mnist';
 import type { BatchEvent, EpochRecord, TrainConfig } from '../../src/core/train/types';
-import { addNotice, reduce } from '../../src/ui/reduce';
+import { reduce } from '../../src/ui/reduce';
 import { Store, type AppState } from '../../src/ui/store';
 import type { FromWorker, TestResult } from '../../src/worker/protocol';
 
@@ -113,25 +113,5 @@ describe('reduce', () => {
     reduce(st, { type: 'epoch', record: record(2), epochs: 3, tensors: 5 });
     reduce(st, DATA_ERROR);
     expect(st).toEqual(copy);
-  });
-});
-
-describe('addNotice', () => {
-  it('replaces a notice with the same text and keeps ids unique', () => {
-    let notices = addNotice([], 'info', 'a');
-    notices = addNotice(notices, 'error', 'b');
-    notices = addNotice(notices, 'error', 'a');
-    expect(notices.map((n) => n.text)).toEqual(['b', 'a']);
-    expect(new Set(notices.map((n) => n.id)).size).toBe(2);
-  });
-
-  it('is what Store.notify uses', () => {
-    const store = new Store();
-    store.notify('info', 'saved');
-    store.notify('info', 'saved');
-    store.notify('error', 'failed', 'data');
-    expect(store.get().notices).toMatchObject([{ text: 'saved' }, { text: 'failed', retry: 'data' }]);
-    store.dismiss(store.get().notices[0].id);
-    expect(store.get().notices.map((n) => n.text)).toEqual(['failed']);
   });
 });

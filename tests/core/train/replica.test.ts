@@ -1,7 +1,8 @@
 /** The shared-memory all-reduce across real worker threads. */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createSharedReduceBuffers, SharedMemoryReplica } from '../../../src/core/train/replica';
+import * as tf from '@tensorflow/tfjs';
+import { allReduceStep, averageVariables, createSharedReduceBuffers, SharedMemoryReplica, singleReplica } from '../../../src/core/train/replica';
 
 // A worker that contributes rank-dependent values to three reductions and reports what it got.
 const workerSource = (replicaUrl: string) => `
@@ -70,5 +71,43 @@ describe('SharedMemoryReplica abort', () => {
     new SharedMemoryReplica(1, buffers).abort();
     expect(await answer).toBe('another training replica failed');
     await w.terminate();
+  });
+});
+
+describe('allReduceStep and averageVariables', () => {
+  // Stands in for two replicas that computed the same values: every sum doubles.
+  const twin = { rank: 0, size: 2, allReduceSum: async (d: Float32Array) => d.forEach((v, i) => (d[i] = 2 * v)) };
+
+  it('averages gradients, sums hits, means the loss, and agrees on stopping', async () => {
+    const grads = { a: tf.tensor1d([1, -2]), b: tf.tensor2d([[3]]) };
+    const [loss, correct] = [tf.scalar(0.5), tf.scalar(7)];
+    const r = await allReduceStep(twin, grads, loss, correct, true);
+    expect(Array.from(await r.grads.a.data())).toEqual([1, -2]);
+    expect(r.grads.b.shape).toEqual([1, 1]);
+    expect(r).toMatchObject({ gradNormSq: 14, loss: 0.5, correct: 14, stop: true });
+    tf.dispose([grads.a, grads.b, loss, correct, r.grads.a, r.grads.b]);
+  });
+
+  it('keeps one replica\'s gradients on the backend and reads back only its figures', async () => {
+    const grads = { a: tf.tensor1d([3, 4]) };
+    const [loss, correct] = [tf.scalar(1.5), tf.scalar(2)];
+    const before = tf.memory().numTensors;
+    const r = await allReduceStep(singleReplica, grads, loss, correct, false);
+    expect(r.grads).toBe(grads);
+    expect(r).toMatchObject({ gradNormSq: 25, loss: 1.5, correct: 2, stop: false });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([grads.a, loss, correct]);
+  });
+
+  it('averages variables in place, and leaves them alone for one replica', async () => {
+    const v = tf.variable(tf.tensor1d([2, 4]));
+    const layerVar = { read: () => v, write: (t: tf.Tensor1D) => v.assign(t), shape: [2] } as unknown as tf.LayerVariable;
+    const other = [4, 8];
+    const pair = { ...twin, allReduceSum: async (d: Float32Array) => d.forEach((x, i) => (d[i] = x + other[i])) };
+    await averageVariables(singleReplica, [layerVar]);
+    expect(Array.from(await v.data())).toEqual([2, 4]);
+    await averageVariables(pair, [layerVar]);
+    expect(Array.from(await v.data())).toEqual([3, 6]);
+    v.dispose();
   });
 });
