@@ -91,13 +91,13 @@ export class Trainer {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.options.onEvent?.({ type: 'status', state: 'paused' });
+    this.emit({ type: 'status', state: 'paused' });
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.options.onEvent?.({ type: 'status', state: 'running' });
+    this.emit({ type: 'status', state: 'running' });
     this.wake?.();
   }
 
