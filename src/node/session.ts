@@ -45,7 +45,7 @@ export async function runSession(settings: RunSettings, files: MnistFiles, optio
   setWinogradEnabled(winograd);
   const pool = await startReplicaPool(options.workers, { settings, files, evaluateTest }, (init) => startThread({ ...init, backend: backendName, winograd }));
   try {
-    const breathe = yieldEvery(50);
+    const breathe = yieldEvery(250);
     const { model, trainer, splits } = buildRun(settings, files, {
       replica: pool.replica,
       onEvent: options.onEvent,
