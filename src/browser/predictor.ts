@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../kernels/backends';
-import { classify, createModel, INPUT_SHAPE, modelNameOf, type ModelName } from '../core/model/models';
-import { MAX_WEIGHTS_BYTES, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
+import { classify, createModel, modelNameOf, type ModelName } from '../core/model/models';
+import { loadCheckedModel, MAX_WEIGHTS_BYTES, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../core/model/weights';
 import { configureWasm } from './wasmPaths';
 
@@ -35,30 +35,6 @@ export function startPageBackend(): Promise<string> {
   return ready;
 }
 
-/** Checks that a model loaded from files is one we can use: 28x28x1 in, 10 classes out. */
-export function checkArchitecture(model: tf.LayersModel): void {
-  const inShape = model.inputs[0]?.shape;
-  const outShape = model.outputs[0]?.shape;
-  if (model.inputs.length !== 1 || !inShape || inShape.slice(1).join('x') !== INPUT_SHAPE.join('x')) {
-    throw new Error(`the model takes input of shape [${inShape?.slice(1)}], not 28x28x1 digits`);
-  }
-  if (model.outputs.length !== 1 || !outShape || outShape[outShape.length - 1] !== 10) {
-    throw new Error(`the model outputs [${outShape?.slice(1)}], not the 10 digit classes`);
-  }
-  const name = modelNameOf(model);
-  if (name) {
-    // It says it is one of ours: every weight must have the shape our factory gives.
-    const reference = createModel(name);
-    try {
-      const want = reference.weights.map((w) => `${w.originalName}:${w.shape}`);
-      const got = model.weights.map((w) => `${w.originalName}:${w.shape}`);
-      if (want.join('|') !== got.join('|')) throw new Error(`its weights do not match the ${name} LeNet-5 architecture`);
-    } finally {
-      reference.dispose();
-    }
-  }
-}
-
 export class Predictor {
   private readonly models = new Map<ModelSlot, tf.LayersModel>();
 
@@ -78,22 +54,18 @@ export class Predictor {
   async loadShipped(slot: keyof typeof SHIPPED): Promise<void> {
     if (this.models.has(slot)) return;
     await startPageBackend();
-    const url = new URL(`${import.meta.env.BASE_URL}${SHIPPED[slot]}`, location.origin).href;
-    const model = await tf.loadLayersModel(url);
-    checkArchitecture(model);
-    this.replace(slot, model);
+    const url = new URL(`${import.meta.env.BASE_URL}${SHIPPED[slot]}`, location.origin);
+    const json = parseModelJson(await (await fetchOrFail(url)).text(), url.pathname);
+    const buffers = await Promise.all(weightPaths(json, url.pathname).map(async (p) => (await fetchOrFail(new URL(p, url))).arrayBuffer()));
+    this.replace(slot, await loadCheckedModel(toArtifacts(json, buffers, url.pathname)));
   }
 
   /** Loads model.json + weights file picked by a person. The current model stays if anything is wrong. */
   async loadFiles(files: File[]): Promise<ModelName | 'other'> {
     await startPageBackend();
-    const model = await tf.loadLayersModel(tf.io.fromMemory(await readModelFiles(files)));
-    try {
-      checkArchitecture(model);
-    } catch (e) {
-      model.dispose();
-      throw new Error(`it cannot be used here: ${(e as Error).message}`);
-    }
+    const model = await loadCheckedModel(await readModelFiles(files)).catch((e: Error) => {
+      throw new Error(`it cannot be used here: ${e.message}`);
+    });
     this.replace('loaded', model);
     return modelNameOf(model) ?? 'other';
   }
@@ -143,6 +115,21 @@ export class Predictor {
   }
 }
 
+/** A shipped model that does not arrive in this time is given up, with a message and the Retry of any failure. */
+export const MODEL_TIMEOUT_MS = 15_000;
+
+async function fetchOrFail(url: URL): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(MODEL_TIMEOUT_MS) });
+  } catch (e) {
+    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${MODEL_TIMEOUT_MS / 1000} s` : (e as Error).message;
+    throw new Error(`could not fetch ${url.pathname}: ${why}`);
+  }
+  if (!res.ok) throw new Error(`could not fetch ${url.pathname}: HTTP ${res.status}`);
+  return res;
+}
+
 /** Hands a file to the browser's download. */
 function saveFile(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
@@ -168,7 +155,7 @@ export async function readModelFiles(files: File[]): Promise<tf.io.ModelArtifact
   const tooBig = files.find((f) => f.size > MAX_WEIGHTS_BYTES);
   if (tooBig) throw new Error(`${tooBig.name} is ${(tooBig.size / 2 ** 20).toFixed(0)} MB, far larger than any LeNet-5 (at most ${MAX_WEIGHTS_BYTES / 2 ** 20} MB)`);
   const parsed = parseModelJson(await json.text(), json.name);
-  const paths = weightPaths(parsed);
+  const paths = weightPaths(parsed, json.name);
   // Match files to the manifest by name; a single weights file is accepted whatever it is called.
   const ordered = paths.length === 1 && bins.length === 1 ? bins : paths.map((p) => bins.find((f) => f.name === p.split('/').pop()));
   const missing = paths.filter((_, i) => !ordered[i]);

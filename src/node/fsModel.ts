@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
+import { loadCheckedModel, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -38,7 +38,7 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   const path = join(dir, MODEL_JSON);
   try {
     const json = parseModelJson(await readFile(path, 'utf8'), path);
-    const buffers = await Promise.all(weightPaths(json).map(async (p) => new Uint8Array(await readFile(join(dir, p))).buffer));
+    const buffers = await Promise.all(weightPaths(json, path).map(async (p) => new Uint8Array(await readFile(join(dir, p))).buffer));
     return toArtifacts(json, buffers, path);
   } catch (e) {
     throw new Error(`cannot read a model from ${path}: ${(e as Error).message}`);
@@ -46,5 +46,5 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
 }
 
 export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(dir)));
+  return loadCheckedModel(await readModelArtifacts(dir));
 }
