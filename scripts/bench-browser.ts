@@ -15,15 +15,15 @@
  */
 import { execSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { preview } from 'vite';
 import { samplePerClass } from '../src/core/drawing/pendigits';
 import { loadPenDigits } from '../src/node/drawnReplay';
+import { parseCli } from '../src/node/cli';
 import { repoRoot } from '../src/node/paths';
 import { launchChromium, replayDigit } from './lib/chromium';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'skip-slow': { type: 'boolean', default: false } } });
+const { values } = parseCli('npm run bench:browser -- [--json] [--skip-slow]', { json: { type: 'boolean', default: false }, 'skip-slow': { type: 'boolean', default: false } });
 const log = (s: string) => values.json || console.error(s);
 const PORT = 4176;
 const ORIGIN = `http://127.0.0.1:${PORT}`;

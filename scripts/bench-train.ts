@@ -16,31 +16,28 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { DEFAULT_AUGMENT } from '../src/core/train/augment';
 import { evaluateModel } from '../src/core/model/evaluate';
 import { createModel, MODEL_NAMES } from '../src/core/model/models';
 import { DEFAULT_SCHEDULES } from '../src/core/train/schedule';
 import type { TrainConfig } from '../src/core/train/types';
-import { defaultWorkers, fail, intArg, oneOf } from '../src/node/cli';
+import { defaultWorkers, fail, intArg, oneOf, parseCli } from '../src/node/cli';
 import { setWinogradEnabled } from '../src/kernels/wasmKernels';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { runSession } from '../src/node/session';
 import { repoRoot } from '../src/node/paths';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    workers: { type: 'string' },
-    steps: { type: 'string' },
-    warmup: { type: 'string' },
-    batch: { type: 'string' },
-    model: { type: 'string' },
-    pytorch: { type: 'boolean', default: false },
-    xnnpack: { type: 'boolean', default: false },
-  },
+const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--steps N] [--warmup N] [--batch N] [--model modified|original] [--pytorch] [--xnnpack]', {
+  json: { type: 'boolean', default: false },
+  workers: { type: 'string' },
+  steps: { type: 'string' },
+  warmup: { type: 'string' },
+  batch: { type: 'string' },
+  model: { type: 'string' },
+  pytorch: { type: 'boolean', default: false },
+  xnnpack: { type: 'boolean', default: false },
 });
 const workers = intArg(values.workers, 'workers', defaultWorkers());
 const steps = intArg(values.steps, 'steps', 60);

@@ -12,25 +12,22 @@
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { preview } from 'vite';
 import { samplePerClass } from '../src/core/drawing/pendigits';
 import { pct } from '../src/core/format';
-import { fail, intArg } from '../src/node/cli';
+import { fail, intArg, parseCli } from '../src/node/cli';
 import { classifyRasterised, loadPenDigits, summarize, type ReplayResult } from '../src/node/drawnReplay';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { repoRoot, shippedModelsDir } from '../src/node/paths';
 import { launchChromium, replayDigit } from './lib/chromium';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    'per-class': { type: 'string' },
-    model: { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
-    offline: { type: 'boolean', default: false },
-  },
+const { values } = parseCli('npm run eval:drawn -- [--json] [--per-class N] [--offline] [--model pretrained-modified|pretrained-original|DIR] [--no-build]', {
+  json: { type: 'boolean', default: false },
+  'per-class': { type: 'string' },
+  model: { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+  offline: { type: 'boolean', default: false },
 });
 const log = (s: string) => values.json || console.error(s);
 const SLOTS = ['pretrained-modified', 'pretrained-original'];
@@ -49,7 +46,7 @@ const results = values.offline ? await classifyOffline() : await replayInBrowser
 async function classifyOffline(): Promise<ReplayResult[]> {
   await initNodeBackend('wasm');
   const dir = isSlot ? join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')) : slot;
-  const model = await loadModelFromFolder(dir).catch((e: Error) => fail(e.message));
+  const model = await loadModelFromFolder(dir);
   return classifyRasterised(model, digits);
 }
 

@@ -4,19 +4,18 @@
  * Test accuracy of a saved model on the official 10,000 MNIST test images,
  * with per-class accuracy and the confusion matrix.
  */
-import { parseArgs } from 'node:util';
 import { evaluateModel } from '../src/core/model/evaluate';
 import { pct } from '../src/core/format';
-import { fail } from '../src/node/cli';
+import { fail, parseCli } from '../src/node/cli';
 import { loadModelFromFolder } from '../src/node/fsModel';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, json: { type: 'boolean', default: false } } });
+const { values } = parseCli('npm run eval -- --model DIR [--json]', { model: { type: 'string' }, json: { type: 'boolean', default: false } });
 if (!values.model) fail('--model DIR is required');
 
 const backend = await initNodeBackend('wasm');
-const model = await loadModelFromFolder(values.model).catch((e: Error) => fail(e.message));
+const model = await loadModelFromFolder(values.model);
 const { test } = await loadMnistFromDisk();
 const t0 = performance.now();
 const ev = await evaluateModel(model, test);

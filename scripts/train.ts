@@ -1,52 +1,51 @@
 /**
- * npm run train -- --model modified|original --epochs N --batch 64 --schedule plateau
- *                  --seed S --out DIR [--limit N] [--resume] [--workers N] [--lr 1e-3] [--init MODEL_DIR]
- *                  [--no-augment | --augment reference|handwriting|styles|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES]]] [--validation 5000]
+ * npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch 64] [--lr 1e-3]
+ *                  [--schedule plateau|...] [--seed S] [--limit N] [--validation 5000] [--workers N]
+ *                  [--no-augment | --augment reference|handwriting|styles|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES]]]
+ *                  [--init MODEL_DIR] [--resume] [--force]
  *
  * Trains headless on the official MNIST files with the same core code as the
  * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
  * DIR/training-log.json, and DIR/checkpoint/ after every epoch (--resume picks
  * it up). --init starts from a trained model's weights (fine-tuning) with a
- * fresh optimizer and schedule.
+ * fresh optimizer and schedule. A DIR that holds a model or a checkpoint is
+ * replaced only with --force.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../src/core/train/augment';
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
 import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
+import { settingsErrors } from '../src/core/train/run';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/train/schedule';
 import type { TrainEvent } from '../src/core/train/trainer';
 import type { TrainConfig } from '../src/core/train/types';
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../src/core/model/weights';
-import { readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
+import { hasCheckpoint, readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
 import { formatDuration, pct } from '../src/core/format';
-import { defaultWorkers, fail, intArg, machineInfo, numArg, oneOf } from '../src/node/cli';
-import { loadModelFromFolder, readTrainingLog, saveModelToFolder, TRAINING_LOG } from '../src/node/fsModel';
+import { defaultWorkers, fail, intArg, machineInfo, numArg, oneOf, parseCli } from '../src/node/cli';
+import { guardOutput, loadModelFromFolder, readTrainingLog, saveModelToFolder, TRAINING_LOG } from '../src/node/fsModel';
 import { initNodeBackend, NODE_BACKENDS } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { runSession } from '../src/node/session';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string' },
-    epochs: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    schedule: { type: 'string' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-    limit: { type: 'string' },
-    validation: { type: 'string' },
-    workers: { type: 'string' },
-    resume: { type: 'boolean', default: false },
-    'no-augment': { type: 'boolean', default: false },
-    augment: { type: 'string' },
-    backend: { type: 'string' },
-    init: { type: 'string' },
-  },
+const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR] [--resume] [--force]', {
+  model: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  schedule: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  limit: { type: 'string' },
+  validation: { type: 'string' },
+  workers: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  'no-augment': { type: 'boolean', default: false },
+  augment: { type: 'string' },
+  backend: { type: 'string' },
+  init: { type: 'string' },
 });
 
 if (!values.out) fail('--out DIR is required');
@@ -63,7 +62,7 @@ let trainLimit: number | undefined;
 let init: string | null = values.init ? resolve(values.init) : null;
 /** The training log of the --init model, kept so a fine-tuned model says where it came from. */
 let initLog: unknown = null;
-if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
+if (values.resume && hasCheckpoint(checkpointDir)) {
   const { checkpoint, extra } = await readCheckpoint(checkpointDir);
   resume = checkpoint;
   config = checkpoint.config;
@@ -73,6 +72,8 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
   init = typeof extra.init === 'string' ? extra.init : null; // the checkpoint's weights carry on from it
   initLog = extra.initLog ?? null;
   if (values.epochs) config = { ...config, epochs: intArg(values.epochs, 'epochs', config.epochs) };
+  const ignored = ['model', 'batch', 'lr', 'schedule', 'seed', 'limit', 'validation', 'augment', 'no-augment', 'init'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
+  if (ignored.length) console.error(`--resume continues with the checkpoint's own settings; ignoring ${ignored.map((k) => `--${k}`).join(', ')} (only --epochs, --workers and --backend apply)`);
   console.error(`resuming ${config.model} from ${checkpointDir}: ${checkpoint.epochsDone} of ${config.epochs} epochs done`);
 } else {
   if (values.resume) console.error(`no checkpoint in ${checkpointDir}; starting fresh`);
@@ -87,7 +88,7 @@ if (values.resume && existsSync(join(checkpointDir, 'meta.json'))) {
     seed: intArg(values.seed, 'seed', 1, 0),
   };
   validationSize = intArg(values.validation, 'validation', DEFAULT_VALIDATION_SIZE, 0);
-  trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 0);
+  trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 1);
 }
 /**
  * --augment reference | handwriting | styles | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES]]
@@ -106,7 +107,10 @@ function parseAugment(value: string | undefined): AugmentConfig {
   return parts.length === 5 ? { rotation, zoom, shift, shear, thickness } : { rotation, zoom, shift, shear, thickness, styles };
 }
 
+const problems = settingsErrors({ config, validationSize, trainLimit });
+if (problems.length) fail(problems.join('; '));
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
+guardOutput(outDir, { force: values.force, resume: values.resume, inputs: init && !resume ? [init] : [] });
 
 /** A trained model's weights, checked against the architecture being trained. */
 async function initWeights(dir: string, model: ModelName): Promise<EncodedTensors> {
@@ -128,7 +132,6 @@ const initial = init && !resume ? await initWeights(init, config.model) : undefi
 if (init && !resume) initLog = readTrainingLog(init);
 
 const files = await loadMnistFromDisk();
-await mkdir(outDir, { recursive: true });
 let stopRequested = false;
 process.once('SIGINT', () => {
   console.error('\nstopping after this step (Ctrl-C again to abort)');
@@ -209,9 +212,10 @@ const log = {
   finishedAt: new Date().toISOString(),
   command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
 };
-await saveModelToFolder(outcome.model, outDir, { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone });
-await writeFile(join(outDir, TRAINING_LOG), `${JSON.stringify(log, null, 1)}\n`);
-if (result.reason === 'completed') await rm(checkpointDir, { recursive: true, force: true });
+// A finished run needs no checkpoint; a stopped or diverged one keeps it for --resume.
+const keep = (name: string) => result.reason !== 'completed' || !name.startsWith('checkpoint');
+const metadata = { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone };
+await saveModelToFolder(outcome.model, outDir, metadata, { [TRAINING_LOG]: `${JSON.stringify(log, null, 1)}\n` }, keep);
 console.error(
   `${result.reason}: ${result.epochsDone} epochs in ${formatDuration(wallSeconds)}; test accuracy ${pct(test.accuracy)} ` +
     `(${test.correct}/${test.count}); model written to ${outDir}`,
