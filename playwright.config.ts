@@ -1,6 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/lib/chromium';
 
+const PREVIEW = 'http://127.0.0.1:4173';
+const DEV = 'http://127.0.0.1:5174';
+
+// Two builds of the app: the production build (what the README's start command serves and every
+// spec drives), and `npm run dev`'s, so that a bug seen only in development cannot hide.
 export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 180_000,
@@ -10,16 +15,27 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
     browserName: 'chromium',
     launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
     acceptDownloads: true,
     trace: 'off',
   },
-  webServer: {
-    command: 'npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
-    timeout: 300_000,
-    reuseExistingServer: !process.env.CI,
-  },
+  projects: [
+    { name: 'production', testIgnore: /dev\.spec\.ts/, use: { baseURL: PREVIEW } },
+    { name: 'dev', testMatch: /dev\.spec\.ts/, use: { baseURL: DEV } },
+  ],
+  webServer: [
+    {
+      command: 'npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      url: PREVIEW,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      command: 'npx vite --host 127.0.0.1 --port 5174 --strictPort',
+      url: DEV,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
 });

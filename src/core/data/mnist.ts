@@ -22,6 +22,12 @@ export const TEST_COUNT = 10000;
 /** Held out of the end of the training file for validation. */
 export const DEFAULT_VALIDATION_SIZE = 5000;
 
+/** The size of an official MNIST file, which no file of ours may exceed. */
+export function idxBytes(name: string): number {
+  const count = name.startsWith('train') ? TRAIN_COUNT : TEST_COUNT;
+  return name.includes('images') ? 16 + count * IMAGE_PIXELS : 8 + count;
+}
+
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
 
@@ -69,6 +75,7 @@ export function parseIdxImages(bytes: Uint8Array, file = 'images'): { images: Ui
   if (rows !== IMAGE_SIZE || cols !== IMAGE_SIZE) {
     throw new MnistFormatError(file, `images are ${rows}x${cols}, expected ${IMAGE_SIZE}x${IMAGE_SIZE}`);
   }
+  if (count === 0) throw new MnistFormatError(file, 'it holds no images');
   checkLength(bytes, file, 16 + count * IMAGE_PIXELS);
   return { images: bytes.subarray(16), count };
 }
@@ -76,6 +83,7 @@ export function parseIdxImages(bytes: Uint8Array, file = 'images'): { images: Ui
 export function parseIdxLabels(bytes: Uint8Array, file = 'labels'): { labels: Uint8Array; count: number } {
   const view = header(bytes, file, LABELS_MAGIC, 8);
   const count = view.getUint32(4);
+  if (count === 0) throw new MnistFormatError(file, 'it holds no labels');
   checkLength(bytes, file, 8 + count);
   const labels = bytes.subarray(8);
   for (let i = 0; i < count; i++) {
