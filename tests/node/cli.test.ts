@@ -158,7 +158,7 @@ describe('npm run train / eval / predict', () => {
     writeFileSync(blank, encode({ width: 50, height: 50, data: new Uint8Array(2500).fill(255), channels: 1, depth: 8 }));
 
     const r = npm(['predict', '--', '--model', modelDir, ...files, corrupt, join(dir, 'missing.png'), blank]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(files.length + 3);
     let right = 0;
