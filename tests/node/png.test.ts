@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { constants, crc32, deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../helpers/sandbox';
 import { inkFromRGBA } from '../../src/core/drawing/digit';
 import { decodePng, MAX_PIXELS, readPngInk } from '../../src/node/png';
 
@@ -224,47 +224,6 @@ describe('decodePng', () => {
   });
 });
 
-// The decoder runs in a worker with a heap limit; the test watches its time and the process's memory.
-function startDecoder() {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const png = new URL('../../src/node/png.ts', import.meta.url).href;
-  const src = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(png)}); }).then(({ decodePng }) => {
-    const { parentPort } = require('node:worker_threads');
-    parentPort.on('message', (bytes) => {
-      try { const { width, height, rgba } = decodePng(bytes, 'fuzz.png'); parentPort.postMessage({ width, height, length: rgba.length }); }
-      catch (e) { parentPort.postMessage({ error: e instanceof Error ? e.message : 'not an Error: ' + String(e) }); }
-    });
-    parentPort.postMessage('ready');
-  });`;
-  const worker = new Worker(src, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 } });
-  const rssLimit = process.memoryUsage.rss() + 1024 * 2 ** 20;
-  const reply = (ms: number) =>
-    new Promise<{ width: number; height: number; length: number; error?: string }>((resolve, reject) => {
-      const settle = (f: () => void) => {
-        clearInterval(watch);
-        worker.off('message', onMessage).off('error', onError);
-        f();
-      };
-      const onMessage = (m: { width: number; height: number; length: number; error?: string }) => settle(() => resolve(m));
-      const onError = (e: Error) => settle(() => reject(e));
-      const watch = setInterval(() => {
-        if (process.memoryUsage.rss() > rssLimit) settle(() => reject(new Error('the decoder used more than 1 GB')));
-        else if ((ms -= 20) < 0) settle(() => reject(new Error('the decoder hung')));
-      }, 20);
-      worker.on('message', onMessage).on('error', onError);
-    });
-  const ready = reply(20_000);
-  return {
-    decode: async (bytes: Uint8Array) => {
-      await ready;
-      const answer = reply(2000);
-      worker.postMessage(bytes);
-      return answer;
-    },
-    stop: () => worker.terminate(),
-  };
-}
-
 describe('decodePng under fuzzing', () => {
   const seeds = [
     randomImage(9, 7, 0, 1, true, false),
@@ -322,13 +281,14 @@ describe('decodePng under fuzzing', () => {
     .map(([seed, edits, damage]) => damage.reduce((b, f) => f(b), assemble(edits.reduce((list, f) => f(list), chunksOf(seed)))));
 
   it('ends every mutated file in a decode or its own error with a reason, within 2 s and 1 GB', async () => {
-    const decoder = startDecoder();
+    const decoder = startSandbox('png');
     try {
       await fc.assert(
         fc.asyncProperty(mutant, async (bytes) => {
-          const r = await decoder.decode(bytes);
-          if (r.error !== undefined) expect(r.error).toMatch(/^fuzz\.png: \w.{4}/);
-          else expect(r.length).toBe(r.width * r.height * 4);
+          const r = await decoder.call(bytes);
+          if (r.error !== undefined) return void expect(r.error).toMatch(/^fuzz\.png: \w.{4}/);
+          const { width, height, length } = r.ok as { width: number; height: number; length: number };
+          expect(length).toBe(width * height * 4);
         }),
         { numRuns: 10_000, endOnFailure: true },
       );
