@@ -28,7 +28,11 @@ describe('the model-folder reader under fuzzing', () => {
     const copy = structuredClone(doc) as Record<string | number, unknown>;
     const path = places[k];
     let parent = copy;
-    for (const key of path.slice(0, -1)) parent = (parent?.[key] ?? {}) as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) {
+      const next = parent[key];
+      if (!next || typeof next !== 'object') return copy; // an earlier edit replaced this branch
+      parent = next as Record<string | number, unknown>;
+    }
     if (remove) delete parent[path.at(-1)!];
     else parent[path.at(-1)!] = value;
     return copy;
