@@ -62,7 +62,7 @@ describe('the model-folder reader under fuzzing', () => {
           if (r.error !== undefined) return void expect(r.error).not.toMatch(/^not an Error|^$/);
           expect((r.ok as { layers: number }).layers).toBeGreaterThan(0);
         }),
-        { numRuns: 1500, endOnFailure: true },
+        { numRuns: 800, endOnFailure: true },
       );
     } finally {
       await sandbox.stop();
