@@ -1,3 +1,4 @@
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
@@ -11,16 +12,18 @@ const isolation = {
 /**
  * The production page's Content-Security-Policy: nothing from other origins,
  * no inline scripts; 'wasm-unsafe-eval' only lets WebAssembly compile (tfjs's
- * wasm backend). Blob URLs are for the weights download. The dev server
- * needs inline scripts for hot reload, so only `vite preview` (and any host
- * serving dist/ with these headers) enforces it.
+ * wasm backend). Images are only our own files: digits and charts are drawn
+ * on canvases, and the weights download (a blob: URL on an <a download>) is a
+ * navigation, which no fetch directive governs. The dev server needs inline
+ * scripts for hot reload, so only `vite preview` (and any host serving dist/
+ * with these headers) enforces it.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "connect-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src 'self'",
   "style-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
@@ -29,11 +32,32 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** What the built app is served with: `vite preview` sends these, and the build writes them to dist/_headers. */
+export const PRODUCTION_HEADERS: Record<string, string> = {
+  ...isolation,
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** dist/_headers, the headers file Netlify and Cloudflare Pages read, made from the same list. */
+const headersFile: Plugin = {
+  name: 'headers-file',
+  apply: 'build',
+  generateBundle() {
+    const lines = Object.entries(PRODUCTION_HEADERS).map(([name, value]) => `  ${name}: ${value}\n`);
+    this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${lines.join('')}` });
+  },
+};
+
 export default defineConfig(({ mode }) => ({
-  plugins: [react()],
+  plugins: [react(), headersFile],
   server: { headers: isolation },
-  preview: { headers: { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { headers: PRODUCTION_HEADERS },
   worker: { format: 'es' },
+  // The dev server finds the workers' dependencies up front, instead of reloading the page mid-session.
+  optimizeDeps: { entries: ['index.html', 'src/worker/*.ts'] },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

@@ -123,7 +123,7 @@ async function fetchOrFail(url: URL): Promise<Response> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(MODEL_TIMEOUT_MS) });
   } catch (e) {
-    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${MODEL_TIMEOUT_MS / 1000} s` : (e as Error).message;
+    const why = (e as Error).name === 'TimeoutError' ? `timed out after ${MODEL_TIMEOUT_MS / 1000} s` : (e as Error).message;
     throw new Error(`could not fetch ${url.pathname}: ${why}`);
   }
   if (!res.ok) throw new Error(`could not fetch ${url.pathname}: HTTP ${res.status}`);

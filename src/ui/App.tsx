@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { Component, useRef, type ReactNode } from 'react';
 import type { ModelSlot } from '../browser/predictor';
 import { Charts } from './Charts';
 import type { Controller } from './controller';
@@ -8,6 +8,39 @@ import { useStore } from './store';
 import { TrainingPanel } from './TrainingPanel';
 
 export function App({ controller }: { controller: Controller }) {
+  return (
+    <ErrorBoundary>
+      <Page controller={controller} />
+    </ErrorBoundary>
+  );
+}
+
+/** A render error shows what happened and a way back, never a blank page. */
+class ErrorBoundary extends Component<{ children: ReactNode }, { message?: string }> {
+  state: { message?: string } = {};
+
+  static getDerivedStateFromError(e: unknown) {
+    return { message: e instanceof Error ? e.message : String(e) };
+  }
+
+  render() {
+    if (this.state.message === undefined) return this.props.children;
+    return (
+      <div className="notices">
+        <div className="notice error" role="alert">
+          <span>
+            The page stopped working: {this.state.message}. Reload it; a model in training comes back from the last epoch saved in this browser.
+          </span>
+          <button type="button" onClick={() => location.reload()}>
+            Reload the page
+          </button>
+        </div>
+      </div>
+    );
+  }
+}
+
+function Page({ controller }: { controller: Controller }) {
   return (
     <>
       <header>
@@ -85,9 +118,14 @@ function Notices({ controller }: { controller: Controller }) {
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'note'}>
           <span>{n.text}</span>
-          {n.retry === 'data' && (
+          {n.action === 'retryData' && (
             <button type="button" onClick={controller.retryData}>
               Retry
+            </button>
+          )}
+          {n.action === 'forget' && (
+            <button type="button" onClick={() => void controller.forgetStored()}>
+              Forget
             </button>
           )}
           <button type="button" className="dismiss" aria-label="Dismiss" onClick={() => controller.store.dismiss(n.id)}>

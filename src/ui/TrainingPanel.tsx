@@ -5,7 +5,8 @@ import type { BackendName } from '../kernels/backends';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/train/schedule';
 import type { ModelName } from '../core/model/models';
 import { formatDuration, pct } from '../core/format';
-import type { Controller } from './controller';
+import type { Controller, TrainSettings } from './controller';
+import { SLOT_LABELS } from './reduce';
 import { useStore } from './store';
 
 const SIZES: { label: string; value?: number }[] = [
@@ -42,6 +43,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const tensors = useStore(store, (s) => s.tensorsPerEpoch);
   const savedEpoch = useStore(store, (s) => s.savedEpoch);
   const history = useStore(store, (s) => s.history);
+  const stored = useStore(store, (s) => s.stored);
 
   const [model, setModel] = useState<ModelName>('modified');
   const [epochs, setEpochs] = useState(3);
@@ -53,16 +55,17 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const [size, setSize] = useState(2);
   const [backendChoice, setBackendChoice] = useState<'' | BackendName>('');
   const [error, setError] = useState('');
+  /** Asking before a new run replaces the one saved in this browser. */
+  const [asking, setAsking] = useState(false);
 
   const active = status === 'running' || status === 'paused' || status === 'starting' || status === 'stopping';
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const settings = (): TrainSettings | undefined => {
     const lr = Number(learningRate);
-    if (!(lr > 0) || !Number.isFinite(lr)) return setError('The learning rate must be a positive number, such as 0.001.');
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) return setError('Epochs must be a whole number from 1 to 200.');
+    if (!(lr > 0) || !Number.isFinite(lr)) return void setError('The learning rate must be a positive number, such as 0.001.');
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) return void setError('Epochs must be a whole number from 1 to 200.');
     setError('');
-    controller.train({
+    return {
       config: {
         model,
         epochs,
@@ -75,7 +78,19 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
       trainLimit: SIZES[size].value,
       backend: backendChoice || undefined,
       testEveryEpoch,
-    });
+    };
+  };
+
+  const train = () => {
+    setAsking(false);
+    const s = settings();
+    if (s) controller.train(s);
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!stored) train();
+    else if (settings()) setAsking(true);
   };
 
   const done = progress ? ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches) : 0;
@@ -171,6 +186,20 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
             Stop
           </button>
         </div>
+        {asking && stored && !active && (
+          <div className="confirm" role="group" aria-label="Replace the model saved in this browser?" aria-describedby="replace-question">
+            <p id="replace-question">
+              Training a new model replaces your {stored.model} model saved in this browser (epoch {stored.epochsDone} of {stored.epochs}). To keep
+              a copy, select “{SLOT_LABELS.trained}” and download its weights first.
+            </p>
+            <button type="button" className="primary" onClick={train}>
+              Replace and start
+            </button>{' '}
+            <button type="button" onClick={() => setAsking(false)} autoFocus>
+              Cancel
+            </button>
+          </div>
+        )}
         {resumable && !active && (
           <p className="resume-note">
             A {resumable.model} run stopped at epoch {resumable.epochsDone} of {resumable.epochs}.{' '}

@@ -4,7 +4,7 @@
  * never touch tfjs or the worker themselves.
  */
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
-import { clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
+import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
@@ -12,6 +12,19 @@ import { Store } from './store';
 
 /** What the training form sets; the validation hold-out is fixed in the page. */
 export type TrainSettings = Omit<TrainRequest, 'validationSize' | 'resume' | 'initWeights'>;
+
+/** Seconds a request for the MNIST files (11 MB) may receive nothing before it is abandoned. */
+export const DATA_TIMEOUT_S = 30;
+/** The end-to-end tests shorten the data timeout through this key (the fetch runs in the worker, out of their reach). */
+const DATA_TIMEOUT_KEY = 'mnist-trainer:data-timeout-s';
+
+function dataTimeoutSeconds(): number {
+  try {
+    return Number(localStorage.getItem(DATA_TIMEOUT_KEY)) || DATA_TIMEOUT_S;
+  } catch {
+    return DATA_TIMEOUT_S; // storage blocked
+  }
+}
 
 export class Controller {
   readonly store = new Store();
@@ -24,6 +37,12 @@ export class Controller {
     this.worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module', name: 'training' });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onWorker(e.data);
     this.worker.onerror = (e) => this.store.notify('error', `The training worker failed: ${e.message}`);
+    this.send({ type: 'loadData', timeoutSeconds: dataTimeoutSeconds() });
+    // Leaving mid-run would lose the epoch in progress: the browser asks first.
+    addEventListener('beforeunload', (e) => {
+      const { status } = this.store.get();
+      if (status === 'running' || status === 'paused') e.preventDefault();
+    });
   }
 
   private send(m: ToWorker): void {
@@ -48,19 +67,29 @@ export class Controller {
   }
 
   private async restoreFromBrowser(): Promise<void> {
+    let record: StoredCheckpoint | undefined;
     try {
-      this.stored = await loadCheckpoint();
+      record = await loadCheckpoint();
     } catch {
       return; // no IndexedDB (private mode): nothing to restore
     }
-    const cp = this.stored?.checkpoint;
-    if (!cp) return;
-    await this.predictor.setTrainedWeights(cp.config.model, cp.weights);
+    if (!record) return;
+    let cp: StoredCheckpoint['checkpoint'];
+    try {
+      cp = checkStored(record).checkpoint;
+      await this.predictor.setTrainedWeights(cp.config.model, cp.weights);
+    } catch (e) {
+      this.store.notify('error', `The model saved in this browser could not be restored: ${(e as Error).message}. Forget it, or train a new model to replace it.`, 'forget');
+      return;
+    }
+    this.stored = record;
+    const run = { epochsDone: cp.epochsDone, epochs: cp.config.epochs, model: cp.config.model };
     this.store.set((st) => ({
       available: { ...st.available, trained: SLOT_LABELS.trained },
       history: cp.history,
       config: cp.config,
-      resumable: cp.epochsDone < cp.config.epochs ? { epochsDone: cp.epochsDone, epochs: cp.config.epochs, model: cp.config.model } : undefined,
+      stored: run,
+      resumable: cp.epochsDone < cp.config.epochs ? run : undefined,
     }));
     this.store.notify('info', `Restored your ${cp.config.model} model from this browser (epoch ${cp.epochsDone} of ${cp.config.epochs}).`);
     this.bumpWeights();
@@ -108,7 +137,7 @@ export class Controller {
   };
   retryData = () => {
     this.store.set({ data: { state: 'loading' } });
-    this.send({ type: 'retryData' });
+    this.send({ type: 'loadData', timeoutSeconds: dataTimeoutSeconds() });
   };
 
   async evaluate(): Promise<void> {
@@ -149,7 +178,7 @@ export class Controller {
   async forgetStored(): Promise<void> {
     await clearCheckpoint().catch(() => undefined);
     this.stored = undefined;
-    this.store.set({ resumable: undefined });
+    this.store.set((st) => ({ resumable: undefined, stored: undefined, notices: st.notices.filter((n) => n.action !== 'forget') }));
   }
 
   /** The selected model's weights changed: the pad predicts again. */

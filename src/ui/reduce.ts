@@ -19,9 +19,9 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
   switch (m.type) {
     case 'data': {
       const data = { state: m.state, message: m.message };
-      if (m.state === 'ready') return { ...st, data, testSet: m.test ?? st.testSet, notices: st.notices.filter((n) => n.retry !== 'data') };
+      if (m.state === 'ready') return { ...st, data, testSet: m.test ?? st.testSet, notices: st.notices.filter((n) => n.action !== 'retryData') };
       if (m.state === 'loading') return { ...st, data };
-      const notices = addNotice(st.notices, 'error', m.message ?? 'The MNIST data could not be loaded.', 'data');
+      const notices = addNotice(st.notices, 'error', m.message ?? 'The MNIST data could not be loaded.', 'retryData');
       return { ...st, data, notices, status: st.status === 'starting' ? 'failed' : st.status };
     }
     case 'backend':
@@ -38,8 +38,10 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       return { ...st, history: [...st.history, m.record], tensorsPerEpoch: [...st.tensorsPerEpoch, m.tensors] };
     case 'state':
       return { ...st, status: m.state };
-    case 'saved':
-      return { ...st, savedEpoch: m.epochsDone };
+    case 'saved': {
+      const stored = st.config && { epochsDone: m.epochsDone, epochs: st.config.epochs, model: st.config.model };
+      return { ...st, savedEpoch: m.epochsDone, stored };
+    }
     case 'testing':
       return { ...st, evaluating: true };
     case 'test': {

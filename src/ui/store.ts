@@ -16,13 +16,14 @@ export interface Notice {
   id: number;
   kind: 'info' | 'error';
   text: string;
-  retry?: 'data';
+  /** A button on the notice: Retry loading the data, or Forget the checkpoint stored in this browser. */
+  action?: 'retryData' | 'forget';
 }
 
 /** Adds a notice, replacing any with the same text; ids only need to be unique among those shown. */
-export function addNotice(notices: Notice[], kind: Notice['kind'], text: string, retry?: Notice['retry']): Notice[] {
+export function addNotice(notices: Notice[], kind: Notice['kind'], text: string, action?: Notice['action']): Notice[] {
   const id = Math.max(0, ...notices.map((n) => n.id)) + 1;
-  return [...notices.filter((n) => n.text !== text), { id, kind, text, retry }];
+  return [...notices.filter((n) => n.text !== text), { id, kind, text, action }];
 }
 
 export type Progress = Omit<BatchEvent, 'type' | 'step'> & { etaSeconds: number };
@@ -43,6 +44,8 @@ export interface AppState {
   available: Partial<Record<ModelSlot, string>>;
   notices: Notice[];
   resumable?: { epochsDone: number; epochs: number; model: string };
+  /** The run whose checkpoint is in IndexedDB, which training a new model would replace. */
+  stored?: { epochsDone: number; epochs: number; model: string };
   /** Tensors alive in the training worker at the end of each epoch (flat = no leak). */
   tensorsPerEpoch: number[];
   /** The last epoch whose checkpoint is safely in IndexedDB during this run. */
@@ -119,8 +122,8 @@ export class Store {
     for (const l of this.listeners) l();
   }
 
-  notify(kind: Notice['kind'], text: string, retry?: Notice['retry']): void {
-    this.set((s) => ({ notices: addNotice(s.notices, kind, text, retry) }));
+  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {
+    this.set((s) => ({ notices: addNotice(s.notices, kind, text, action) }));
   }
 
   dismiss(id: number): void {

@@ -24,7 +24,8 @@ export type ToWorker =
   | { type: 'stop' }
   /** Test-set evaluation of the model being trained, or of the given weights. */
   | { type: 'evaluate'; weights?: WeightsSnapshot }
-  | { type: 'retryData' };
+  /** Loads the MNIST data (at start and on Retry); a request that receives nothing for `timeoutSeconds` is abandoned. */
+  | { type: 'loadData'; timeoutSeconds: number };
 
 /** Weights of a model as plain data, in model.weights order. */
 export interface WeightsSnapshot {

@@ -28,11 +28,13 @@ let backend: { name: BackendName; reason: string } | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
 let training = false;
+/** From the page's 'loadData', which it sends as soon as it starts this worker. */
+let dataTimeoutSeconds: number | undefined;
 
 function loadData(): Promise<MnistFiles> {
   if (files) return files;
   post({ type: 'data', state: 'loading' });
-  files = loadMnist(fetchSource(mnistBaseUrl())).then(
+  files = loadMnist(fetchSource(mnistBaseUrl(), undefined, dataTimeoutSeconds)).then(
     (f) => {
       const test = { images: f.test.images.slice(), labels: f.test.labels.slice(), count: f.test.count };
       post({ type: 'data', state: 'ready', test }, [test.images.buffer, test.labels.buffer]);
@@ -119,10 +121,10 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       return run?.stop();
     case 'evaluate':
       return void evaluate(m.weights).catch((e: Error) => post({ type: 'error', message: `Evaluation failed: ${e.message}` }));
-    case 'retryData':
+    case 'loadData':
+      dataTimeoutSeconds = m.timeoutSeconds;
       return void loadData().catch(() => undefined);
   }
 };
 
 post({ type: 'ready' });
-void loadData().catch(() => undefined);

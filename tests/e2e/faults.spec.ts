@@ -23,10 +23,13 @@ async function startTraining(page: Page, opts: { epochs: number; model?: string;
 
 const progress = (page: Page) => page.getByTestId('progress-text');
 
-for (const fault of ['404', 'truncated', 'corrupt'] as const) {
+for (const fault of ['404', 'truncated', 'corrupt', 'stalled'] as const) {
   test(`a data file that is ${fault === '404' ? 'missing (404)' : fault} gets a clear message and a working Retry`, async ({ page }) => {
+    // The page hands the worker this timeout (30 s for people) from localStorage.
+    if (fault === 'stalled') await page.addInitScript(() => localStorage.setItem('mnist-trainer:data-timeout-s', '3'));
     const file = '**/data/mnist/train-labels-idx1-ubyte.gz';
     await page.route(file, async (route) => {
+      if (fault === 'stalled') return; // never answers
       if (fault === '404') return route.fulfill({ status: 404, body: 'not found' });
       const real = readFileSync(join(repoRoot, 'public/data/mnist/train-labels-idx1-ubyte.gz'));
       const body = fault === 'truncated' ? real.subarray(0, real.length >> 1) : Buffer.from(real.map((b, i) => (i > 20 && i < 200 ? b ^ 0x5a : b)));
@@ -35,7 +38,8 @@ for (const fault of ['404', 'truncated', 'corrupt'] as const) {
     await page.goto('/');
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('The MNIST data could not be loaded');
-    await expect(alert).toContainText(fault === '404' ? 'HTTP 404' : 'train-labels-idx1-ubyte');
+    const named = 'train-labels-idx1-ubyte';
+    await expect(alert).toContainText({ '404': 'HTTP 404', truncated: named, corrupt: named, stalled: `${named}.gz: timed out after 3 s` }[fault]);
     await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
     // Drawing with the pretrained model still works.
     await drawStrokes(page, SEVEN);
@@ -112,6 +116,7 @@ test('a reload mid-training brings the last epoch back from IndexedDB, and train
   await expect(progress(page)).toContainText(/Epoch 2 of 3/, { timeout: 120_000 });
   // The IndexedDB write finishes in the background while epoch 2 trains.
   await expect(page.getByTestId('saved')).toContainText('after epoch 1');
+  page.once('dialog', (d) => void d.accept()); // "Leave site?": training is running
   await page.reload();
   await expect(page.getByRole('note').filter({ hasText: 'Restored your modified model from this browser (epoch 1 of 3)' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Model' }).selectOption('trained');
@@ -133,8 +138,18 @@ test('no request leaves the page’s origin during a whole session, and the CSP 
     document.addEventListener('securitypolicyviolation', (e) => (self as unknown as { cspViolations: string[] }).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   const response = await page.goto('/');
-  expect(response!.headers()['content-security-policy']).toMatch(/default-src 'self'/);
-  expect(response!.headers()['content-security-policy']).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*/);
+  const headers = response!.headers();
+  expect(headers['content-security-policy']).toMatch(/default-src 'self'/);
+  expect(headers['content-security-policy']).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*/);
+  expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin' });
+  // dist/_headers, for static hosts, holds the same headers.
+  const [path, ...lines] = (await (await page.request.get('/_headers')).text()).trimEnd().split('\n');
+  expect(path).toBe('/*');
+  expect(lines).toHaveLength(6);
+  for (const line of lines) {
+    const [, name, value] = /^ {2}([\w-]+): (.*)$/.exec(line)!;
+    expect(headers[name.toLowerCase()]).toBe(value);
+  }
   await openApp(page);
   await drawStrokes(page, SEVEN);
   await startTraining(page, { epochs: 1 });
@@ -162,4 +177,95 @@ test('a lost WebGL context mid-training falls back to WebAssembly and continues 
   await expect(page.getByTestId('backend')).toContainText('Backend: wasm');
   await expect(progress(page)).toContainText('Training finished: 4 epochs', { timeout: 300_000 });
   await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', '4');
+});
+
+test('training a new model asks before it replaces the one saved in this browser', async ({ page }) => {
+  await openApp(page);
+  await startTraining(page, { epochs: 1, model: 'original', test: false });
+  await expect(page.getByTestId('saved')).toContainText('after epoch 1', { timeout: 150_000 });
+  await expect(progress(page)).toContainText('Training finished: 1 epochs');
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await train.click();
+  const question = page.getByRole('group', { name: 'Replace the model saved in this browser?' });
+  await expect(question).toContainText('Training a new model replaces your original model saved in this browser (epoch 1 of 1)');
+  await expect(question.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await question.getByRole('button', { name: 'Cancel' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(progress(page)).toContainText('Training finished: 1 epochs');
+  await train.click();
+  await question.getByRole('button', { name: 'Replace and start' }).click();
+  await expect(progress(page)).toContainText(/Starting|Epoch 1 of 1/);
+});
+
+test('leaving the page asks first while training runs or is paused, and only then', async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.type());
+    void d.dismiss(); // stay on the page
+  });
+  await openApp(page);
+  await startTraining(page, { epochs: 20, model: 'original', test: false, images: '2,000 images (quick demo)' });
+  await expect(progress(page)).toContainText('Epoch 1 of 20');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(progress(page)).toContainText('paused');
+  void page.reload().catch(() => undefined); // never completes: the page stays
+  await expect.poll(() => dialogs).toEqual(['beforeunload']);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(progress(page)).toContainText(/Training stopped after \d+ complete epochs/);
+  await page.reload();
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
+  expect(dialogs).toEqual(['beforeunload']);
+});
+
+test('a checkpoint in this browser that cannot be restored gets a notice and Forget', async ({ page }) => {
+  await openApp(page); // the app has made its database
+  // The app's one record (src/browser/checkpointStore.ts), written or read (kind null).
+  const record = (kind: 'older' | 'architecture' | 'corrupt' | null) =>
+    page.evaluate(
+      (kind) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('mnist-trainer', 1);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('checkpoints', 'readwrite');
+            const store = tx.objectStore('checkpoints');
+            // 3 numbers, where the modified LeNet-5's first weight is [5,5,1,32].
+            const weights = { specs: [{ name: 'w0', shape: kind === 'corrupt' ? [5, 5, 1, 32] : [3], dtype: 'float32' }], data: new ArrayBuffer(12) };
+            const config = { model: 'modified', epochs: 3, batchSize: 64, learningRate: 0.001 };
+            const checkpoint = { version: 1, config, epochsDone: 1, globalStep: 8, history: [], weights, optimizer: weights };
+            const req = kind === null ? store.get('latest') : store.put(kind === 'older' ? { weights: [0.1, 0.2], savedAt: 0 } : { checkpoint, validationSize: 5000, savedAt: 0 }, 'latest');
+            tx.oncomplete = () => resolve(kind === null ? req.result : undefined);
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      kind,
+    );
+  const reasons = { older: /not in the format this version of the app saves/, architecture: /has shape \[3\], the model needs \[5,5,1,32\]/, corrupt: /should have 800 values but has 3/ };
+  for (const [kind, reason] of Object.entries(reasons) as ['older' | 'architecture' | 'corrupt', RegExp][]) {
+    await record(kind);
+    await page.reload();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The model saved in this browser could not be restored: ');
+    await expect(alert).toContainText(reason);
+    await expect(alert.getByRole('button', { name: 'Forget' })).toBeVisible();
+  }
+  await page.getByRole('alert').getByRole('button', { name: 'Forget' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await record(null)).toBeUndefined();
+});
+
+test('an error while rendering shows a message and a reload button, never a blank page', async ({ page }) => {
+  await openApp(page);
+  const input = page.getByTestId('weights-input');
+  const onlyJson = [{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{}') }];
+  await input.setInputFiles(onlyJson);
+  await expect(page.getByRole('alert')).toContainText('Those weights could not be loaded');
+  // What a page-translating extension does: it moves a node React owns, and React's next update throws.
+  await page.getByRole('alert').evaluate((notice) => notice.remove());
+  await input.setInputFiles(onlyJson); // the same notice again: React removes the old one, which is gone
+  await expect(page.getByRole('alert')).toContainText('The page stopped working');
+  await page.getByRole('button', { name: 'Reload the page' }).click();
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

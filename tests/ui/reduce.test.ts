@@ -30,7 +30,7 @@ describe('reduce', () => {
     expect(st.data).toEqual({ state: 'error', message: LOAD_FAILED });
     expect(st.status).toBe('failed');
     expect(st.notices).toHaveLength(1);
-    expect(st.notices[0]).toMatchObject({ kind: 'error', text: LOAD_FAILED, retry: 'data' });
+    expect(st.notices[0]).toMatchObject({ kind: 'error', text: LOAD_FAILED, action: 'retryData' });
     expect(reduce(initial({ status: 'idle' }), DATA_ERROR).status).toBe('idle');
     expect(reduce(initial(), { type: 'data', state: 'error' }).notices[0].text).toBe('The MNIST data could not be loaded.');
   });
@@ -68,7 +68,7 @@ describe('reduce', () => {
     expect(reduce(initial({ status: 'starting' }), { type: 'started', config, batchesPerEpoch: 5, startEpoch: 1, history })).toMatchObject({ status: 'running', history });
     expect(reduce(initial({ status: 'running' }), { type: 'state', state: 'paused' }).status).toBe('paused');
     expect(reduce(initial(), { type: 'backend', name: 'wasm', reason: 'no GPU', workers: 4 }).backend).toEqual({ name: 'wasm', reason: 'no GPU', workers: 4 });
-    expect(reduce(initial(), { type: 'saved', epochsDone: 2 }).savedEpoch).toBe(2);
+    expect(reduce(initial({ config }), { type: 'saved', epochsDone: 2 })).toMatchObject({ savedEpoch: 2, stored: { epochsDone: 2, epochs: 3, model: 'modified' } });
   });
 
   it('finished gives the text of each reason', () => {

@@ -14,8 +14,8 @@ describe('notices', () => {
     const store = new Store();
     store.notify('info', 'saved');
     store.notify('info', 'saved');
-    store.notify('error', 'failed', 'data');
-    expect(store.get().notices).toMatchObject([{ text: 'saved' }, { text: 'failed', retry: 'data' }]);
+    store.notify('error', 'failed', 'retryData');
+    expect(store.get().notices).toMatchObject([{ text: 'saved' }, { text: 'failed', action: 'retryData' }]);
     store.dismiss(store.get().notices[0].id);
     expect(store.get().notices.map((n) => n.text)).toEqual(['failed']);
   });

@@ -4,19 +4,37 @@
  * have inflated them (Content-Encoding: gzip), so we inflate only what still
  * starts with the gzip magic bytes.
  */
-import { MNIST_FILES, MnistFormatError, isGzip, parseMnistPair, type MnistSet } from './mnist';
+import { idxBytes, MNIST_FILES, MnistFormatError, isGzip, parseMnistPair, type MnistSet } from './mnist';
 
 /** Returns the bytes of `<name>.gz` (as stored, compressed or not). */
 export type ByteSource = (fileName: string) => Promise<Uint8Array>;
 
-export async function gunzipIfNeeded(bytes: Uint8Array, file: string): Promise<Uint8Array> {
+/** Inflates gzip data, giving up on data that inflates past `maxBytes` (a gzip bomb is a few KB). */
+export async function gunzipIfNeeded(bytes: Uint8Array, file: string, maxBytes = Infinity): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new MnistFormatError(file, `inflates to more than the ${maxBytes} bytes an MNIST file of its kind can have`);
+      }
+      chunks.push(r.value);
+    }
   } catch (e) {
-    throw new MnistFormatError(file, `corrupt gzip data (${(e as Error).message})`);
+    if (e instanceof MnistFormatError) throw e;
+    throw new MnistFormatError(file, `corrupt gzip data (${(e as Error).message || 'it ends too early'})`);
   }
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
 }
 
 export interface MnistFiles {
@@ -27,7 +45,7 @@ export interface MnistFiles {
 export async function loadMnist(source: ByteSource, onProgress?: (file: string) => void): Promise<MnistFiles> {
   const read = async (name: string) => {
     const file = `${name}.gz`;
-    const bytes = await gunzipIfNeeded(await source(file), file);
+    const bytes = await gunzipIfNeeded(await source(file), file, idxBytes(name));
     onProgress?.(file);
     return bytes;
   };
@@ -43,17 +61,38 @@ export async function loadMnist(source: ByteSource, onProgress?: (file: string) 
   };
 }
 
-/** A ByteSource over fetch, for the page and the worker. */
-export function fetchSource(baseUrl: string, fetchFn: typeof fetch = fetch): ByteSource {
+/**
+ * A ByteSource over fetch, for the page and the worker. With `timeoutSeconds`,
+ * a request that receives nothing for that long (no answer, or a body that
+ * stops arriving) is abandoned; a slow download that keeps moving is not.
+ */
+export function fetchSource(baseUrl: string, fetchFn: typeof fetch = fetch, timeoutSeconds?: number): ByteSource {
   return async (file) => {
     const url = `${baseUrl.replace(/\/$/, '')}/${file}`;
-    let res: Response;
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const rearm = () => {
+      clearTimeout(timer);
+      if (timeoutSeconds) timer = setTimeout(() => abort.abort(), timeoutSeconds * 1000);
+    };
     try {
-      res = await fetchFn(url);
+      rearm();
+      const res = await fetchFn(url, { signal: abort.signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+      const body = res.body?.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, out) {
+            rearm();
+            out.enqueue(chunk);
+          },
+        }),
+        { signal: abort.signal },
+      );
+      return new Uint8Array(await (body ? new Response(body) : res).arrayBuffer());
     } catch (e) {
-      throw new Error(`Could not fetch ${url}: ${(e as Error).message}`);
+      throw new Error(`Could not fetch ${url}: ${abort.signal.aborted ? `timed out after ${timeoutSeconds} s without receiving data` : (e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
-    if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-    return new Uint8Array(await res.arrayBuffer());
   };
 }

@@ -30,6 +30,13 @@ describe('MNIST loader', () => {
     await expect(gunzipIfNeeded(bad, 't10k-images-idx3-ubyte.gz')).rejects.toThrow(/t10k-images-idx3-ubyte.gz: corrupt gzip data/);
   });
 
+  it('stops inflating a file past the size of its official counterpart (a gzip bomb)', async () => {
+    const bomb = new Uint8Array(gzipSync(new Uint8Array(64 * 2 ** 20))); // 64 MiB of zeros in about 64 KB
+    expect(bomb.length).toBeLessThan(100_000);
+    const source = async (file: string) => (file.startsWith(MNIST_FILES.testLabels) ? bomb : new Uint8Array(gzipSync(files[file.replace(/\.gz$/, '')])));
+    await expect(loadMnist(source)).rejects.toThrow(/t10k-labels-idx1-ubyte.gz: inflates to more than the 10008 bytes/);
+  });
+
   it('reports a truncated file by name', async () => {
     const source = async (file: string) => {
       const name = file.replace(/\.gz$/, '');
@@ -44,5 +51,30 @@ describe('MNIST loader', () => {
     await expect(fetchSource('/data/mnist/', fakeFetch)('train-labels-idx1-ubyte.gz')).rejects.toThrow(
       'Could not fetch /data/mnist/train-labels-idx1-ubyte.gz: HTTP 404 Not Found',
     );
+  });
+
+  it('abandons a request that gets no answer, or whose body stops arriving, with a clear message', async () => {
+    const silent = ((_url: string, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)))) as typeof fetch;
+    await expect(fetchSource('/d', silent, 0.05)('a.gz')).rejects.toThrow('Could not fetch /d/a.gz: timed out after 0.05 s without receiving data');
+    // One chunk, then nothing.
+    const stalled = (async () => new Response(new ReadableStream({ start: (c) => c.enqueue(new Uint8Array([1, 2])) }))) as typeof fetch;
+    await expect(fetchSource('/d', stalled, 0.05)('b.gz')).rejects.toThrow('Could not fetch /d/b.gz: timed out after 0.05 s');
+  });
+
+  it('lets a slow download that keeps moving finish', async () => {
+    const slow = (async () =>
+      new Response(
+        new ReadableStream({
+          async start(c) {
+            for (let i = 0; i < 5; i++) {
+              await new Promise((r) => setTimeout(r, 30));
+              c.enqueue(new Uint8Array([i]));
+            }
+            c.close();
+          },
+        }),
+      )) as typeof fetch;
+    expect(Array.from(await fetchSource('/d', slow, 0.1)('c.gz'))).toEqual([0, 1, 2, 3, 4]);
   });
 });
