@@ -1,4 +1,5 @@
-import type { Plugin } from 'vite';
+import compression from 'compression';
+import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
@@ -51,8 +52,17 @@ const headersFile: Plugin = {
   },
 };
 
+/** The preview server compresses what it sends (brotli or gzip, as the browser asks), as a production host does. */
+const compressPreview: Plugin = {
+  name: 'compress-preview',
+  configurePreviewServer(server) {
+    // Express-style typings for a connect-style middleware: the same (req, res, next) at run time.
+    server.middlewares.use(compression() as unknown as Connect.NextHandleFunction);
+  },
+};
+
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), headersFile],
+  plugins: [react(), headersFile, compressPreview],
   server: { headers: isolation },
   preview: { headers: PRODUCTION_HEADERS },
   worker: { format: 'es' },

@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { DEFAULT_AUGMENT } from '../src/core/train/augment';
+import { DEFAULT_AUGMENT } from '../src/core/train/types';
 import { evaluateModel } from '../src/core/model/evaluate';
 import { createModel, MODEL_NAMES } from '../src/core/model/models';
 import { DEFAULT_SCHEDULES } from '../src/core/train/schedule';

@@ -12,14 +12,13 @@
  * replaced only with --force.
  */
 import { join, resolve } from 'node:path';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../src/core/train/augment';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
 import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
 import { settingsErrors } from '../src/core/train/run';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/train/schedule';
 import type { TrainEvent } from '../src/core/train/trainer';
-import type { TrainConfig } from '../src/core/train/types';
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../src/core/model/weights';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from '../src/node/checkpointFiles';
 import { formatDuration, pct } from '../src/core/format';

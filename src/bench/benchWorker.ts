@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fillBatch, IMAGE_SIZE, NUM_CLASSES } from '../core/data/mnist';
 import { fetchSource, loadMnist } from '../core/data/mnistLoader';
 import { createModel, type ModelName } from '../core/model/models';
-import { DEFAULT_AUGMENT } from '../core/train/augment';
+import { DEFAULT_AUGMENT } from '../core/train/types';
 import { buildRun } from '../core/train/run';
 import { DEFAULT_SCHEDULES } from '../core/train/schedule';
 import { initBackend, type BackendName } from '../kernels/backends';

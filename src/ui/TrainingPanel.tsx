@@ -1,6 +1,6 @@
 /** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/train/augment';
+import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/train/types';
 import type { BackendName } from '../kernels/backends';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/train/schedule';
 import type { ModelName } from '../core/model/models';
@@ -173,7 +173,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           </p>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" disabled={active || data.state !== 'ready'}>
+          <button type="submit" className="primary" disabled={active || data.state === 'error'}>
             Train
           </button>
           <button type="button" onClick={controller.pause} disabled={status !== 'running'}>
@@ -203,7 +203,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
         {resumable && !active && (
           <p className="resume-note">
             A {resumable.model} run stopped at epoch {resumable.epochsDone} of {resumable.epochs}.{' '}
-            <button type="button" onClick={() => controller.resumeStored()} disabled={data.state !== 'ready'}>
+            <button type="button" onClick={() => controller.resumeStored()} disabled={data.state === 'error'}>
               Continue training
             </button>{' '}
             <button type="button" onClick={() => void controller.forgetStored()}>
@@ -276,7 +276,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
               {backend.workers > 1 ? ` (${backend.workers} workers, data-parallel)` : ''} — {backend.reason}
             </>
           ) : data.state === 'loading' ? (
-            'Loading the MNIST data…'
+            'Loading the MNIST data (11 MB)…'
           ) : (
             'The backend is chosen when training starts.'
           )}

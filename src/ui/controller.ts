@@ -5,7 +5,7 @@
  */
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
 import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
-import { Predictor, startPageBackend, type ModelSlot } from '../browser/predictor';
+import { Predictor, type ModelSlot } from '../browser/predictor';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
 import { Store } from './store';
@@ -29,15 +29,11 @@ function dataTimeoutSeconds(): number {
 export class Controller {
   readonly store = new Store();
   readonly predictor = new Predictor();
-  private worker: Worker;
+  private worker: Worker | null = null;
   private stored: StoredCheckpoint | undefined;
   private startedAt = 0;
 
   constructor() {
-    this.worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module', name: 'training' });
-    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onWorker(e.data);
-    this.worker.onerror = (e) => this.store.notify('error', `The training worker failed: ${e.message}`);
-    this.send({ type: 'loadData', timeoutSeconds: dataTimeoutSeconds() });
     // Leaving mid-run would lose the epoch in progress: the browser asks first.
     addEventListener('beforeunload', (e) => {
       const { status } = this.store.get();
@@ -45,14 +41,20 @@ export class Controller {
     });
   }
 
+  /** The training side (its code and the 11 MB of MNIST) starts when first needed: a person who only draws never loads it. */
   private send(m: ToWorker): void {
+    if (!this.worker) {
+      this.worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module', name: 'training' });
+      this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onWorker(e.data);
+      this.worker.onerror = (e) => this.store.notify('error', `The training worker failed: ${e.message}`);
+      if (m.type !== 'loadData') this.worker.postMessage({ type: 'loadData', timeoutSeconds: dataTimeoutSeconds() } satisfies ToWorker);
+    }
     this.worker.postMessage(m);
   }
 
   /** Loads the default model and anything saved by an earlier visit. */
   async start(): Promise<void> {
     const s = this.store;
-    await startPageBackend();
     try {
       await this.predictor.loadShipped('pretrained-modified');
       await this.predictor.predict('pretrained-modified', new Float32Array(IMAGE_PIXELS)); // warm up the kernels

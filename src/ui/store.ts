@@ -29,7 +29,8 @@ export function addNotice(notices: Notice[], kind: Notice['kind'], text: string,
 export type Progress = Omit<BatchEvent, 'type' | 'step'> & { etaSeconds: number };
 
 export interface AppState {
-  data: { state: 'loading' | 'ready' | 'error'; message?: string };
+  /** idle: not asked for yet (the data is fetched when the person first trains or evaluates). */
+  data: { state: 'idle' | 'loading' | 'ready' | 'error'; message?: string };
   /** The official test set, from the worker, for the gallery of mistakes. */
   testSet?: MnistSet;
   backend?: { name: BackendName; reason: string; workers: number };
@@ -96,7 +97,7 @@ type Listener = () => void;
 
 export class Store {
   private state: AppState = {
-    data: { state: 'loading' },
+    data: { state: 'idle' },
     status: 'idle',
     history: [],
     evaluating: false,

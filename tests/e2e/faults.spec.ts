@@ -35,7 +35,9 @@ for (const fault of ['404', 'truncated', 'corrupt', 'stalled'] as const) {
       const body = fault === 'truncated' ? real.subarray(0, real.length >> 1) : Buffer.from(real.map((b, i) => (i > 20 && i < 200 ? b ^ 0x5a : b)));
       return route.fulfill({ status: 200, body, contentType: 'application/gzip' });
     });
-    await page.goto('/');
+    await openApp(page);
+    // Nothing is fetched until the person first trains.
+    await page.getByRole('button', { name: 'Train' }).click();
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('The MNIST data could not be loaded');
     const named = 'train-labels-idx1-ubyte';

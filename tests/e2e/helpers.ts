@@ -27,6 +27,16 @@ export function predictionText(page: Page) {
   return page.getByRole('status');
 }
 
+/** The probabilities shown once the prediction is of the whole drawing, not of a frame mid-stroke (the pad counts its edits). */
+export async function settledProbabilities(page: Page): Promise<string | null> {
+  await page.waitForFunction(() => {
+    const pad = document.querySelector('canvas.pad') as HTMLCanvasElement | null;
+    const bars = document.querySelector('ol.bars') as HTMLElement | null;
+    return !!pad && !!bars && pad.dataset.changes === bars.dataset.changes;
+  });
+  return page.getByRole('list', { name: 'Probability of each digit' }).getAttribute('data-probabilities');
+}
+
 /** A clean "1": one vertical stroke. */
 export const ONE: Stroke[] = [[{ x: 140, y: 50 }, { x: 138, y: 140 }, { x: 136, y: 230 }]];
 /** A "7": top bar and a diagonal. */

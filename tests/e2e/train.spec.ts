@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
+import { drawStrokes, openApp, predictionText, settledProbabilities, SEVEN } from './helpers';
 
 test('trains a small subset in the worker with live curves, then predicts with the trained model', async ({ page }) => {
   await openApp(page);
@@ -26,7 +26,7 @@ test('downloads the weights and loads them back with the same predictions; a cor
   await drawStrokes(page, SEVEN);
   await expect(predictionText(page)).toContainText('Prediction: 7');
   const bars = page.getByRole('list', { name: 'Probability of each digit' });
-  const before = await bars.getAttribute('data-probabilities');
+  const before = await settledProbabilities(page);
   expect(before).toMatch(/^(\d\.\d{6} ){9}\d\.\d{6}$/);
 
   const downloads: string[] = [];
@@ -50,11 +50,10 @@ test('downloads the weights and loads them back with the same predictions; a cor
   await expect(page.getByRole('alert')).toContainText('Those weights could not be loaded');
   await expect(page.getByRole('alert')).toContainText('The model you had is still in use');
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
-  await page.getByRole('button', { name: 'Undo' }).click();
-  await drawStrokes(page, SEVEN);
   await expect(predictionText(page)).toContainText('Prediction: 7');
 
-  // The real files: loaded as a new model, same predictions.
+  // The real files: loaded as a new model, the same predictions for the same drawing (a redrawn
+  // one may differ in its last decimals: pointer events are sampled as they come).
   await input.setInputFiles([json, bin]);
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('loaded');
   await expect(bars).toHaveAttribute('data-probabilities', before!);

@@ -179,3 +179,24 @@ export function checkTopology(json: tf.io.ModelJSON, file: string): void {
   }
   if (shape.join('x') !== '10') throw new Error(`${file}: the model outputs [${shape.join(',')}], not the 10 digit classes`);
 }
+
+/**
+ * Reads a person's model.json and weights file(s) into model artifacts, with a
+ * clear message for each way they can be wrong. (tf.io.browserFiles never
+ * settles on invalid JSON, and insists on the original file names.)
+ */
+export async function readPickedFiles(files: File[]): Promise<tf.io.ModelArtifacts> {
+  const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  const bins = files.filter((f) => f !== json);
+  if (!json) throw new Error('pick the model.json file together with its weights file');
+  if (bins.length === 0) throw new Error(`the weights file is missing: pick it together with ${json.name}`);
+  const tooBig = files.find((f) => f.size > MAX_WEIGHTS_BYTES);
+  if (tooBig) throw new Error(`${tooBig.name} is ${(tooBig.size / 2 ** 20).toFixed(0)} MB, far larger than any LeNet-5 (at most ${MAX_WEIGHTS_BYTES / 2 ** 20} MB)`);
+  const parsed = parseModelJson(await json.text(), json.name);
+  const paths = weightPaths(parsed, json.name);
+  // Match files to the manifest by name; a single weights file is accepted whatever it is called.
+  const ordered = paths.length === 1 && bins.length === 1 ? bins : paths.map((p) => bins.find((f) => f.name === p.split('/').pop()));
+  const missing = paths.filter((_, i) => !ordered[i]);
+  if (missing.length) throw new Error(`the weights file ${missing.join(', ')} named in ${json.name} is missing`);
+  return toArtifacts(parsed, await Promise.all(ordered.map((f) => f!.arrayBuffer())), json.name);
+}

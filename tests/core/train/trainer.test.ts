@@ -3,12 +3,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_AUGMENT } from '../../../src/core/train/augment';
+import { DEFAULT_AUGMENT, type TrainConfig } from '../../../src/core/train/types';
 import { evaluateModel } from '../../../src/core/model/evaluate';
 import { createModel } from '../../../src/core/model/models';
 import { DEFAULT_SCHEDULES } from '../../../src/core/train/schedule';
 import { Trainer, type TrainEvent } from '../../../src/core/train/trainer';
-import type { TrainConfig } from '../../../src/core/train/types';
 import { useBackend } from '../../helpers/backend';
 import { mnistSplits } from '../../helpers/mnist';
 
