@@ -3,7 +3,8 @@
  * throughput on one backend, either through our Trainer or through a bare
  * model.trainOnBatch loop on fixed real batches, for `npm run bench:browser`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
 import { fillBatch, IMAGE_SIZE, NUM_CLASSES } from '../core/data/mnist';

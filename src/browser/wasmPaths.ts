@@ -5,7 +5,7 @@
  * its pthread script from Function.toString(), which minification breaks;
  * more cores are used by more workers instead).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

@@ -5,7 +5,7 @@
  * (SwiftShader, llvmpipe) is emulated on the CPU and slower than wasm by two
  * orders of magnitude, so a software renderer sends us to wasm.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { registerFastGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { WinogradConv } from './winograd';

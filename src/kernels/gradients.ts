@@ -10,7 +10,7 @@
  *   dscale = sum(dy * (x - mean)) * inv,
  *   dvar = -0.5 * sum(dy * (x - mean)) * g * inv^2.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 
 let registered = false;
 

@@ -26,7 +26,7 @@
  * straight on the wasm heap. Sum and Mean over all axes but the last
  * (BatchNorm's) skip the stock kernels' full transpose.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
 
 type KernelArgs = {

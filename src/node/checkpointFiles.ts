@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { DEFAULT_VALIDATION_SIZE } from '../core/data/mnist';
 import { checkpointMeta, type Checkpoint } from '../core/train/checkpoint';
 import { settingsErrors } from '../core/train/run';

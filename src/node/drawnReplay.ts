@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/data/mnist';
 import { preprocessDrawing, topDigit } from '../core/drawing/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/drawing/pendigits';

@@ -1,5 +1,6 @@
 /** tfjs in Node: the wasm backend with our training kernels (tfjs-node cannot be installed here). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../kernels/backends';
 

@@ -4,7 +4,7 @@
  * Node), then the official test set, its evaluation sharded the same way.
  */
 import { Worker } from 'node:worker_threads';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import type { MnistFiles } from '../core/data/mnistLoader';
 import { evaluateModel, type Evaluation } from '../core/model/evaluate';
 import { startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';

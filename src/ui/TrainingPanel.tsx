@@ -276,7 +276,10 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
               {backend.workers > 1 ? ` (${backend.workers} workers, data-parallel)` : ''} — {backend.reason}
             </>
           ) : data.state === 'loading' ? (
-            'Loading the MNIST data (11 MB)…'
+            <>
+              Loading the MNIST data{data.total ? `: ${(data.received! / 1e6).toFixed(1)} of ${(data.total / 1e6).toFixed(1)} MB` : ' (11 MB)'}…{' '}
+              <progress max={data.total ?? 1} value={data.total ? data.received : undefined} aria-label="MNIST download" />
+            </>
           ) : (
             'The backend is chosen when training starts.'
           )}

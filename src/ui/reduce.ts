@@ -18,7 +18,7 @@ export const SLOT_LABELS: Record<ModelSlot, string> = {
 export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppState {
   switch (m.type) {
     case 'data': {
-      const data = { state: m.state, message: m.message };
+      const data = { state: m.state, message: m.message, received: m.received, total: m.total };
       if (m.state === 'ready') return { ...st, data, testSet: m.test ?? st.testSet, notices: st.notices.filter((n) => n.action !== 'retryData') };
       if (m.state === 'loading') return { ...st, data };
       const notices = addNotice(st.notices, 'error', m.message ?? 'The MNIST data could not be loaded.', 'retryData');

@@ -30,7 +30,7 @@ export type Progress = Omit<BatchEvent, 'type' | 'step'> & { etaSeconds: number 
 
 export interface AppState {
   /** idle: not asked for yet (the data is fetched when the person first trains or evaluates). */
-  data: { state: 'idle' | 'loading' | 'ready' | 'error'; message?: string };
+  data: { state: 'idle' | 'loading' | 'ready' | 'error'; message?: string; received?: number; total?: number };
   /** The official test set, from the worker, for the gallery of mistakes. */
   testSet?: MnistSet;
   backend?: { name: BackendName; reason: string; workers: number };

@@ -5,7 +5,7 @@
  * responsive while this starts, and a prediction never waits on training.
  * The page calls the functions of `api` through src/browser/predictor.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { classify, createModel, modelNameOf, type ModelName } from '../core/model/models';
 import { loadCheckedModel, parseModelJson, readPickedFiles, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
@@ -28,6 +28,8 @@ const ready = (async () => {
   try {
     await initBackend('wasm');
   } catch {
+    // No WebAssembly (some locked-down browsers): plain JavaScript, fetched only then.
+    await import('@tensorflow/tfjs-backend-cpu');
     await initBackend('cpu');
   }
 })();

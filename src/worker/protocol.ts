@@ -41,7 +41,8 @@ export type TestResult = Evaluation & { epoch: number | null; predictions: Uint8
 export type FromWorker =
   | { type: 'ready' }
   /** `test`: the official test set, sent once with 'ready', for the page's gallery of mistakes. */
-  | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; trainCount?: number; test?: MnistSet }
+  /** While loading: bytes received of the four files, and their total once every server has said. */
+  | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; received?: number; total?: number; test?: MnistSet }
   /** `workers`: data-parallel replicas training together (1 = one worker). */
   | { type: 'backend'; name: BackendName; reason: string; workers: number }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }

@@ -5,7 +5,7 @@
  * checkpoint saved in IndexedDB after every epoch and, if asked, a test
  * evaluation after each.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { MnistSet } from '../core/data/mnist';
 import type { MnistFiles } from '../core/data/mnistLoader';
 import { evaluateModel } from '../core/model/evaluate';

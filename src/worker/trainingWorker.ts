@@ -3,7 +3,8 @@
  * trained, so the page never freezes. A router: commands in (protocol.ts),
  * each handed to the training run (trainingRun.ts) or answered here.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-wasm';
 import { fetchSource, loadMnist, type MnistFiles } from '../core/data/mnistLoader';
@@ -34,7 +35,7 @@ let dataTimeoutSeconds: number | undefined;
 function loadData(): Promise<MnistFiles> {
   if (files) return files;
   post({ type: 'data', state: 'loading' });
-  files = loadMnist(fetchSource(mnistBaseUrl(), undefined, dataTimeoutSeconds)).then(
+  files = loadMnist(fetchSource(mnistBaseUrl(), { timeoutSeconds: dataTimeoutSeconds, onProgress: downloadProgress() })).then(
     (f) => {
       const test = { images: f.test.images.slice(), labels: f.test.labels.slice(), count: f.test.count };
       post({ type: 'data', state: 'ready', test }, [test.images.buffer, test.labels.buffer]);
@@ -47,6 +48,20 @@ function loadData(): Promise<MnistFiles> {
     },
   );
   return files;
+}
+
+/** Tells the page how far the download is, at most every 100 ms. */
+function downloadProgress() {
+  const seen = new Map<string, { received: number; size: number | null }>();
+  let last = 0;
+  return (file: string, received: number, size: number | null) => {
+    seen.set(file, { received, size });
+    if (performance.now() - last < 100) return;
+    last = performance.now();
+    const all = [...seen.values()];
+    const total = all.length === 4 && all.every((f) => f.size) ? all.reduce((n, f) => n + f.size!, 0) : undefined;
+    post({ type: 'data', state: 'loading', received: all.reduce((n, f) => n + f.received, 0), total });
+  };
 }
 
 async function startBackend(requested: BackendName | undefined, exclude: BackendName[] = []): Promise<void> {

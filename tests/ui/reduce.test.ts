@@ -47,6 +47,11 @@ describe('reduce', () => {
     expect(reduce(st, { type: 'data', state: 'loading' }).data).toEqual({ state: 'loading', message: undefined });
   });
 
+  it('data loading carries how far the download is', () => {
+    const st = reduce(initial(), { type: 'data', state: 'loading', received: 3e6, total: 11.6e6 });
+    expect(st.data).toEqual({ state: 'loading', message: undefined, received: 3e6, total: 11.6e6 });
+  });
+
   it('a batch sets the progress and the ETA from the remaining images', () => {
     const event: BatchEvent = { type: 'batch', epoch: 2, epochs: 3, batch: 10, batches: 50, step: 60, loss: 0.4, accuracy: 0.88, learningRate: 1e-3, imagesPerSecond: 1000 };
     const st = reduce(initial({ config }), { type: 'batch', event });

@@ -42,12 +42,10 @@ export interface MnistFiles {
   test: MnistSet;
 }
 
-export async function loadMnist(source: ByteSource, onProgress?: (file: string) => void): Promise<MnistFiles> {
+export async function loadMnist(source: ByteSource): Promise<MnistFiles> {
   const read = async (name: string) => {
     const file = `${name}.gz`;
-    const bytes = await gunzipIfNeeded(await source(file), file, idxBytes(name));
-    onProgress?.(file);
-    return bytes;
+    return gunzipIfNeeded(await source(file), file, idxBytes(name));
   };
   const [trI, trL, teI, teL] = await Promise.all([
     read(MNIST_FILES.trainImages),
@@ -66,7 +64,15 @@ export async function loadMnist(source: ByteSource, onProgress?: (file: string) 
  * a request that receives nothing for that long (no answer, or a body that
  * stops arriving) is abandoned; a slow download that keeps moving is not.
  */
-export function fetchSource(baseUrl: string, fetchFn: typeof fetch = fetch, timeoutSeconds?: number): ByteSource {
+export interface FetchOptions {
+  fetchFn?: typeof fetch;
+  /** A request that receives nothing for this long is given up. */
+  timeoutSeconds?: number;
+  /** Bytes received so far of each file, and its size when the server says it. */
+  onProgress?: (file: string, received: number, size: number | null) => void;
+}
+
+export function fetchSource(baseUrl: string, { fetchFn = fetch, timeoutSeconds, onProgress }: FetchOptions = {}): ByteSource {
   return async (file) => {
     const url = `${baseUrl.replace(/\/$/, '')}/${file}`;
     const abort = new AbortController();
@@ -79,10 +85,14 @@ export function fetchSource(baseUrl: string, fetchFn: typeof fetch = fetch, time
       rearm();
       const res = await fetchFn(url, { signal: abort.signal });
       if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+      const size = Number(res.headers.get('content-length')) || null;
+      let received = 0;
       const body = res.body?.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, out) {
             rearm();
+            received += chunk.byteLength;
+            onProgress?.(file, received, size);
             out.enqueue(chunk);
           },
         }),

@@ -1,5 +1,5 @@
 /** Test/validation metrics: loss, accuracy, per-class accuracy and the confusion matrix. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { fillBatch, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, sliceSet, type MnistSet } from '../data/mnist';
 import { singleReplica, type Replica } from '../train/replica';
 

@@ -3,7 +3,7 @@
  * read the same way by the page (downloads, a person's files) and by Node
  * (model folders), with one set of checks.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { createModel, INPUT_SHAPE, modelNameOf } from './models';
 
 /** Larger than any LeNet-5 could be: refused before it is read into memory. */

@@ -6,7 +6,7 @@
  * MNIST training-set statistics), so a saved model is self-contained: the
  * drawing pad, the CLI and a downloaded model all feed it the same thing.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { IMAGE_SIZE, NUM_CLASSES } from '../data/mnist';
 
 export type ModelName = 'modified' | 'original';

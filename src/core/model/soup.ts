@@ -4,7 +4,7 @@
  * loss, so their mean is a model too, and usually a better and more robust one
  * than each of them. BatchNorm moving statistics are averaged like the rest.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** Sets `into` to the mean of the models' weights; all must share its architecture. */
 export function averageWeightsInto(into: tf.LayersModel, models: tf.LayersModel[]): void {

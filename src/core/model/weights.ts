@@ -1,5 +1,5 @@
 /** A model's weights as plain data (named by position in model.weights), and back. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** Tensors as a manifest plus one buffer: postable between threads, storable in IndexedDB or a file. */
 export interface EncodedTensors {

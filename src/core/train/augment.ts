@@ -2,7 +2,7 @@
  * Random affine augmentation, done on the backend for a whole batch at once:
  * JavaScript only draws 8 numbers per image; tf.image.transform moves pixels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { uniform, type Rng } from './rng';
 import { addStyleStrokes, randomStyles } from './styleStrokes';
 import type { AugmentConfig } from './types';

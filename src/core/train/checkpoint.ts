@@ -4,7 +4,7 @@
  * two ArrayBuffers), so it can be posted between threads, kept in IndexedDB
  * or written to disk.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { encodeModelWeights, setWeightsFrom, trainableVariables, type EncodedTensors } from '../model/weights';
 import type { ScheduleState } from './schedule';
 import type { EpochRecord, TrainConfig } from './types';

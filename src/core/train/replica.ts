@@ -3,7 +3,7 @@
  * batch and agree on one update per step, so their weights stay identical.
  * One replica is the trivial case of the same calls.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * How replicas of one training run talk: a sum over all replicas of a

@@ -4,7 +4,7 @@
  * (fresh, fine-tuned from given weights, or resumed from a checkpoint) and
  * its Trainer.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import { makeSplits, TRAIN_COUNT, type MnistSplits } from '../data/mnist';
 import type { MnistFiles } from '../data/mnistLoader';
 import { createModel, MODEL_NAMES, type ModelName } from '../model/models';

@@ -6,7 +6,7 @@
  * of a batch, on the backend: the anchor (top of the stem, middle of the 7) is
  * found from each image's own ink; JavaScript only draws six numbers per image.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Rng } from './rng';
 
 /** Digits that get a style stroke, and what it is. */

@@ -5,7 +5,7 @@
  * than forking it: each replica runs this same loop on its slice of every
  * batch, and `allReduceStep` (replica.ts) agrees on the update.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { fillBatch, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type MnistSet } from '../data/mnist';
 import { evaluateModel, type Evaluation } from '../model/evaluate';
 import { trainableVariables } from '../model/weights';

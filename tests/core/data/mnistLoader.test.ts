@@ -48,7 +48,7 @@ describe('MNIST loader', () => {
 
   it('turns HTTP errors into a clear message', async () => {
     const fakeFetch = (async (url: string) => new Response('nope', { status: 404, statusText: 'Not Found', headers: { 'x-url': url } })) as typeof fetch;
-    await expect(fetchSource('/data/mnist/', fakeFetch)('train-labels-idx1-ubyte.gz')).rejects.toThrow(
+    await expect(fetchSource('/data/mnist/', { fetchFn: fakeFetch })('train-labels-idx1-ubyte.gz')).rejects.toThrow(
       'Could not fetch /data/mnist/train-labels-idx1-ubyte.gz: HTTP 404 Not Found',
     );
   });
@@ -56,10 +56,10 @@ describe('MNIST loader', () => {
   it('abandons a request that gets no answer, or whose body stops arriving, with a clear message', async () => {
     const silent = ((_url: string, init?: RequestInit) =>
       new Promise<Response>((_, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)))) as typeof fetch;
-    await expect(fetchSource('/d', silent, 0.05)('a.gz')).rejects.toThrow('Could not fetch /d/a.gz: timed out after 0.05 s without receiving data');
+    await expect(fetchSource('/d', { fetchFn: silent, timeoutSeconds: 0.05 })('a.gz')).rejects.toThrow('Could not fetch /d/a.gz: timed out after 0.05 s without receiving data');
     // One chunk, then nothing.
     const stalled = (async () => new Response(new ReadableStream({ start: (c) => c.enqueue(new Uint8Array([1, 2])) }))) as typeof fetch;
-    await expect(fetchSource('/d', stalled, 0.05)('b.gz')).rejects.toThrow('Could not fetch /d/b.gz: timed out after 0.05 s');
+    await expect(fetchSource('/d', { fetchFn: stalled, timeoutSeconds: 0.05 })('b.gz')).rejects.toThrow('Could not fetch /d/b.gz: timed out after 0.05 s');
   });
 
   it('lets a slow download that keeps moving finish', async () => {
@@ -75,6 +75,9 @@ describe('MNIST loader', () => {
           },
         }),
       )) as typeof fetch;
-    expect(Array.from(await fetchSource('/d', slow, 0.1)('c.gz'))).toEqual([0, 1, 2, 3, 4]);
+    const progress: number[] = [];
+    const source = fetchSource('/d', { fetchFn: slow, timeoutSeconds: 0.1, onProgress: (_file, received) => progress.push(received) });
+    expect(Array.from(await source('c.gz'))).toEqual([0, 1, 2, 3, 4]);
+    expect(progress.at(-1)).toBe(5); // and it says how far it got
   });
 });
