@@ -11,7 +11,9 @@ import { fillBatch, IMAGE_SIZE, NUM_CLASSES } from '../core/data/mnist';
 import { fetchSource, loadMnist } from '../core/data/mnistLoader';
 import { createModel, type ModelName } from '../core/model/models';
 import { DEFAULT_AUGMENT } from '../core/train/types';
+import { startReplicaPool } from '../core/train/replicaPool';
 import { buildRun } from '../core/train/run';
+import { launchReplicaWorker } from '../worker/replicas';
 import { DEFAULT_SCHEDULES } from '../core/train/schedule';
 import { initBackend, type BackendName } from '../kernels/backends';
 import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
@@ -23,6 +25,8 @@ export interface BenchRequest {
   warmup: number;
   steps: number;
   mode: 'trainer' | 'trainOnBatch';
+  /** Trainer mode: data-parallel replicas, as the app runs them (one per core). */
+  replicas?: number;
 }
 
 configureWasm();
@@ -39,7 +43,9 @@ async function bench(req: BenchRequest): Promise<{ imagesPerSecond: number; msPe
   let t1 = 0;
   let model: tf.LayersModel;
   if (req.mode === 'trainer') {
+    const pool = await startReplicaPool(req.replicas ?? 1, { settings, files, evaluateTest: false }, launchReplicaWorker(req.backend));
     const run = buildRun(settings, files, {
+      replica: pool.replica,
       onEvent: (e) => {
         if (e.type !== 'batch') return;
         if (e.step === req.warmup) t0 = performance.now();
@@ -52,6 +58,7 @@ async function bench(req: BenchRequest): Promise<{ imagesPerSecond: number; msPe
     model = run.model;
     await run.trainer.run();
     run.trainer.dispose();
+    pool.close();
   } else {
     // The bare baseline: Keras's own trainOnBatch on one fixed real batch.
     model = createModel(req.model, { seed: 1 });

@@ -11,13 +11,13 @@ import type { MnistFiles } from '../core/data/mnistLoader';
 import { evaluateModel } from '../core/model/evaluate';
 import { encodeModelWeights } from '../core/model/weights';
 import type { Checkpoint } from '../core/train/checkpoint';
-import { startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
+import { startReplicaPool } from '../core/train/replicaPool';
 import { buildRun, yieldEvery } from '../core/train/run';
 import type { Trainer, TrainEvent, TrainResult } from '../core/train/trainer';
 import type { BackendName } from '../kernels/backends';
 import { saveCheckpoint } from '../browser/checkpointStore';
 import type { FromWorker, TestResult, TrainRequest } from './protocol';
-import type { ReplicaWorkerInit, ReplicaWorkerMessage } from './replicaWorker';
+import { launchReplicaWorker, replicaCount } from './replicas';
 
 export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
 
@@ -122,29 +122,4 @@ export class TrainingRun {
     const weights = await encodeModelWeights(this.model);
     this.post({ type: 'weights', snapshot: { model: this.request.config.model, weights, step } }, [weights.data]);
   }
-}
-
-/**
- * Data parallelism on the CPU: one single-threaded wasm replica per core (up
- * to 4), which scales better than wasm's own thread pool. Needs
- * SharedArrayBuffer, i.e. a cross-origin isolated page.
- */
-function replicaCount(backend: BackendName, batchSize: number): number {
-  if (backend === 'webgl' || !(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
-  for (let n = Math.min(4, navigator.hardwareConcurrency || 1); n > 1; n--) if (batchSize % n === 0) return n;
-  return 1;
-}
-
-/** The page's way to start a helper replica: a nested Web Worker. */
-function launchReplicaWorker(backend: BackendName): (init: ReplicaInit) => ReplicaThread {
-  return (init) => {
-    const worker = new Worker(new URL('./replicaWorker.ts', import.meta.url), { type: 'module', name: `replica-${init.rank}` });
-    worker.postMessage({ ...init, backend } satisfies ReplicaWorkerInit);
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent<ReplicaWorkerMessage>) => (e.data.type === 'ready' ? resolve() : reject(new Error(`a training replica failed: ${e.data.message}`)));
-      worker.onerror = (e) => reject(new Error(`a training replica failed to start: ${e.message}`));
-    });
-    ready.catch(() => undefined); // after `ready`, rank 0 learns of a failure at its next barrier
-    return { ready, terminate: () => worker.terminate() };
-  };
 }
