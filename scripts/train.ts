@@ -16,7 +16,8 @@ import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfi
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
 import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
-import { settingsErrors } from '../src/core/train/run';
+import { buildTrainingLog, formatTrainingLog } from '../src/core/train/log';
+import { settingsErrors } from '../src/core/train/settings';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/train/schedule';
 import type { TrainEvent } from '../src/core/train/trainer';
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../src/core/model/weights';
@@ -186,35 +187,25 @@ const { result } = outcome;
 const test = outcome.test!;
 if (result.reason === 'diverged') console.error(`\n${result.message}`);
 
-const log = {
-  model: config.model,
-  config,
-  seed: config.seed,
+const log = buildTrainingLog({
+  settings: { config, validationSize, trainLimit },
+  history: result.history,
+  stopReason: result.reason,
+  message: result.message,
+  backend: outcome.backend,
+  workers,
+  machine: machineInfo(),
+  test,
+  wallSeconds,
+  command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
   init,
   initLog,
-  validationSize,
-  trainLimit: trainLimit ?? null,
-  trainImages: trainLimit ?? files.train.count - validationSize,
-  workers,
-  backend: `${outcome.backend} (${workers} replica${workers > 1 ? 's, data-parallel' : ''})`,
-  machine: machineInfo(),
-  stopReason: result.reason,
-  message: result.message ?? null,
-  epochsDone: result.epochsDone,
-  epochs: result.history,
-  testAccuracy: test.accuracy,
-  testLoss: test.loss,
-  testCount: test.count,
-  perClassAccuracy: test.perClassAccuracy,
-  confusion: test.confusion,
-  wallSeconds,
-  finishedAt: new Date().toISOString(),
-  command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
-};
+  trainFileCount: files.train.count,
+});
 // A finished run needs no checkpoint; a stopped or diverged one keeps it for --resume.
 const keep = (name: string) => result.reason !== 'completed' || !name.startsWith('checkpoint');
 const metadata = { trainedBy: 'npm run train', model: config.model, testAccuracy: test.accuracy, epochs: result.epochsDone };
-await saveModelToFolder(outcome.model, outDir, metadata, { [TRAINING_LOG]: `${JSON.stringify(log, null, 1)}\n` }, keep);
+await saveModelToFolder(outcome.model, outDir, metadata, { [TRAINING_LOG]: formatTrainingLog(log) }, keep);
 console.error(
   `${result.reason}: ${result.epochsDone} epochs in ${formatDuration(wallSeconds)}; test accuracy ${pct(test.accuracy)} ` +
     `(${test.correct}/${test.count}); model written to ${outDir}`,

@@ -83,7 +83,8 @@ export class Predictor {
   }
 }
 
-function saveFile(blob: Blob, name: string): void {
+/** Downloads a blob through a blob: link (a navigation, which the page's CSP allows). */
+export function saveFile(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

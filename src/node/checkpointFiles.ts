@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '../core/tf';
 import { DEFAULT_VALIDATION_SIZE } from '../core/data/mnist';
 import { checkpointMeta, type Checkpoint } from '../core/train/checkpoint';
-import { settingsErrors } from '../core/train/run';
+import { settingsErrors } from '../core/train/settings';
 import { settledFolder, writeFolder } from './atomicFolder';
 
 export function hasCheckpoint(dir: string): boolean {

@@ -1,35 +1,39 @@
 /** Training settings, the Train/Pause/Resume/Stop controls and the progress line. */
-import { useState, type FormEvent } from 'react';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig } from '../core/train/types';
-import type { BackendName } from '../kernels/backends';
-import { DEFAULT_SCHEDULES, type ScheduleKind } from '../core/train/schedule';
-import type { ModelName } from '../core/model/models';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { formatDuration, pct } from '../core/format';
-import type { Controller, TrainSettings } from './controller';
+import type { Controller } from './controller';
 import { SLOT_LABELS } from './reduce';
 import { useStore } from './store';
+import { BATCH_SIZES, DEFAULTS, MAX_EPOCHS, MAX_SEED, readSettings, toQuery, toTrainSettings, valueErrors, type FormValues } from './urlSettings';
 
-const SIZES: { label: string; value?: number }[] = [
-  { label: 'Full (55,000 images)' },
-  { label: '10,000 images', value: 10000 },
-  { label: '2,000 images (quick demo)', value: 2000 },
-  { label: '500 images (a few seconds)', value: 500 },
-];
+const SIZES: Record<string, string> = {
+  all: 'Full (55,000 images)',
+  10000: '10,000 images',
+  2000: '2,000 images (quick demo)',
+  500: '500 images (a few seconds)',
+};
 
-const AUGMENTS: { label: string; config: AugmentConfig | null }[] = [
-  { label: 'Reference: rotate ±10°, zoom ±10%, shift ±10%', config: DEFAULT_AUGMENT },
-  { label: 'Handwriting: ±15°, ±15%, ±12%, slant, stroke thickness', config: HANDWRITING_AUGMENT },
-  { label: 'Handwriting + continental 1 and 7 (flag, crossbar)', config: STYLES_AUGMENT },
-  { label: 'Off', config: null },
-];
+const AUGMENT_LABELS: Record<string, string> = {
+  reference: 'Reference: rotate ±10°, zoom ±10%, shift ±10%',
+  handwriting: 'Handwriting: ±15°, ±15%, ±12%, slant, stroke thickness',
+  styles: 'Handwriting + continental 1 and 7 (flag, crossbar)',
+  off: 'Off',
+};
 
-const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
+const SCHEDULE_LABELS: Record<string, string> = {
   plateau: 'Reduce on plateau (×0.2 after 2 flat epochs)',
   cosine: 'Cosine with warm-up',
   onecycle: 'One-cycle',
   exponential: 'Exponential (×0.85 per epoch)',
   constant: 'Constant',
 };
+
+/** The address of this page with the form's values in it. */
+function linkTo(values: FormValues): string {
+  const url = new URL(location.href);
+  url.search = toQuery(values);
+  return url.href;
+}
 
 export function TrainingPanel({ controller }: { controller: Controller }) {
   const { store } = controller;
@@ -45,52 +49,53 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const history = useStore(store, (s) => s.history);
   const stored = useStore(store, (s) => s.stored);
 
-  const [model, setModel] = useState<ModelName>('modified');
-  const [epochs, setEpochs] = useState(3);
-  const [batchSize, setBatchSize] = useState(64);
-  const [learningRate, setLearningRate] = useState('0.001');
-  const [schedule, setSchedule] = useState<ScheduleKind>('plateau');
-  const [augment, setAugment] = useState(0);
-  const [testEveryEpoch, setTestEveryEpoch] = useState(true);
-  const [size, setSize] = useState(2);
-  const [backendChoice, setBackendChoice] = useState<'' | BackendName>('');
+  const run = useStore(store, (s) => s.run);
+
+  // The form starts from the address and writes every change back to it, so the address is always a link to these settings.
+  const [initial] = useState(() => readSettings(location.search));
+  const [values, setValues] = useState(initial.values);
+  useEffect(() => initial.messages.forEach((m) => store.notify('error', m)), [initial, store]);
+  useEffect(() => window.history.replaceState(window.history.state, '', linkTo(values)), [values]);
   const [error, setError] = useState('');
+  /** Says whether "Copy link" worked. */
+  const [linkNote, setLinkNote] = useState('');
   /** Asking before a new run replaces the one saved in this browser. */
   const [asking, setAsking] = useState(false);
 
   const active = status === 'running' || status === 'paused' || status === 'starting' || status === 'stopping';
 
-  const settings = (): TrainSettings | undefined => {
-    const lr = Number(learningRate);
-    if (!(lr > 0) || !Number.isFinite(lr)) return void setError('The learning rate must be a positive number, such as 0.001.');
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) return void setError('Epochs must be a whole number from 1 to 200.');
-    setError('');
-    return {
-      config: {
-        model,
-        epochs,
-        batchSize,
-        learningRate: lr,
-        schedule: DEFAULT_SCHEDULES[schedule],
-        augment: AUGMENTS[augment].config,
-        seed: Math.floor(Math.random() * 1e9),
-      },
-      trainLimit: SIZES[size].value,
-      backend: backendChoice || undefined,
-      testEveryEpoch,
-    };
+  const update = (patch: Partial<FormValues>) => {
+    setValues((v) => ({ ...v, ...patch }));
+    setLinkNote('');
+  };
+  const bind = (key: keyof FormValues) => ({
+    value: values[key],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => update({ [key]: e.target.value }),
+    disabled: active,
+  });
+
+  const settings = () => {
+    const errors = valueErrors(values);
+    setError(errors.join(' '));
+    return errors.length ? undefined : toTrainSettings(values);
   };
 
   const train = () => {
     setAsking(false);
     const s = settings();
-    if (s) controller.train(s);
+    if (s) controller.train(s, linkTo(values));
   };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!stored) train();
     else if (settings()) setAsking(true);
+  };
+
+  const copyLink = () => {
+    const failed = () => setLinkNote('The clipboard is not available here: copy the link from the address bar.');
+    if (!navigator.clipboard) return failed();
+    navigator.clipboard.writeText(linkTo(values)).then(() => setLinkNote('Link copied.'), failed);
   };
 
   const done = progress ? ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches) : 0;
@@ -101,19 +106,19 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
       <form onSubmit={submit} className="settings">
         <label>
           Architecture
-          <select value={model} onChange={(e) => setModel(e.target.value as ModelName)} disabled={active}>
+          <select {...bind('model')}>
             <option value="modified">Modified LeNet-5 (389k parameters)</option>
             <option value="original">Original LeNet-5 (62k parameters)</option>
           </select>
         </label>
         <label>
           Epochs
-          <input type="number" min={1} max={200} value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} disabled={active} />
+          <input type="number" min={1} max={MAX_EPOCHS} {...bind('epochs')} />
         </label>
         <label>
           Batch size
-          <select value={batchSize} onChange={(e) => setBatchSize(Number(e.target.value))} disabled={active}>
-            {[32, 64, 128, 256].map((b) => (
+          <select {...bind('batch')}>
+            {BATCH_SIZES.map((b) => (
               <option key={b} value={b}>
                 {b}
               </option>
@@ -122,49 +127,53 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
         </label>
         <label>
           Learning rate
-          <input type="text" inputMode="decimal" value={learningRate} onChange={(e) => setLearningRate(e.target.value)} disabled={active} />
+          <input type="text" inputMode="decimal" {...bind('lr')} />
         </label>
         <label>
           Schedule
-          <select value={schedule} onChange={(e) => setSchedule(e.target.value as ScheduleKind)} disabled={active}>
-            {(Object.keys(SCHEDULE_LABELS) as ScheduleKind[]).map((k) => (
+          <select {...bind('schedule')}>
+            {Object.entries(SCHEDULE_LABELS).map(([k, label]) => (
               <option key={k} value={k}>
-                {SCHEDULE_LABELS[k]}
+                {label}
               </option>
             ))}
           </select>
         </label>
         <label>
           Training set
-          <select value={size} onChange={(e) => setSize(Number(e.target.value))} disabled={active}>
-            {SIZES.map((s, i) => (
-              <option key={s.label} value={i}>
-                {s.label}
+          <select {...bind('limit')}>
+            {Object.entries(SIZES).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
               </option>
             ))}
           </select>
         </label>
         <label>
           Backend
-          <select value={backendChoice} onChange={(e) => setBackendChoice(e.target.value as '' | BackendName)} disabled={active}>
-            <option value="">Fastest available</option>
+          <select {...bind('backend')}>
+            <option value="auto">Fastest available</option>
             <option value="webgl">WebGL (GPU)</option>
             <option value="wasm">WebAssembly (CPU)</option>
             <option value="cpu">Plain JavaScript (slow)</option>
           </select>
         </label>
+        <label>
+          Seed
+          <input type="number" min={0} max={MAX_SEED} {...bind('seed')} />
+        </label>
         <label className="wide">
           Augmentation
-          <select value={augment} onChange={(e) => setAugment(Number(e.target.value))} disabled={active}>
-            {AUGMENTS.map((a, i) => (
-              <option key={a.label} value={i}>
-                {a.label}
+          <select {...bind('augment')}>
+            {Object.entries(AUGMENT_LABELS).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
               </option>
             ))}
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={testEveryEpoch} onChange={(e) => setTestEveryEpoch(e.target.checked)} disabled={active} />
+          <input type="checkbox" checked={values.test === 'on'} onChange={(e) => update({ test: e.target.checked ? 'on' : 'off' })} disabled={active} />
           Test on the 10,000 test images after every epoch
         </label>
         {error && (
@@ -185,6 +194,20 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           <button type="button" onClick={controller.stop} disabled={!(status === 'running' || status === 'paused')}>
             Stop
           </button>
+        </div>
+        <div className="buttons">
+          <button type="button" onClick={copyLink}>
+            Copy link
+          </button>
+          <button type="button" onClick={() => update(DEFAULTS)} disabled={active}>
+            Reset to defaults
+          </button>
+          <button type="button" onClick={controller.downloadRun} disabled={!run}>
+            Download the run
+          </button>
+          <span className="hint" aria-live="polite" data-testid="link-note">
+            {linkNote}
+          </span>
         </div>
         {asking && stored && !active && (
           <div className="confirm" role="group" aria-label="Replace the model saved in this browser?" aria-describedby="replace-question">

@@ -5,9 +5,11 @@
  */
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
 import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
-import { Predictor, type ModelSlot } from '../browser/predictor';
+import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
+import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
+import { pageTrainingLog } from './runLog';
 import { Store } from './store';
 
 /** What the training form sets; the validation hold-out is fixed in the page. */
@@ -112,22 +114,25 @@ export class Controller {
     this.bumpWeights();
   }
 
-  train(settings: TrainSettings): void {
-    this.startTraining({ ...settings, validationSize: DEFAULT_VALIDATION_SIZE });
+  /** `link`: the page's address for these settings, which the run's log keeps. */
+  train(settings: TrainSettings, link: string): void {
+    this.startTraining({ ...settings, validationSize: DEFAULT_VALIDATION_SIZE }, link);
   }
 
   resumeStored(): void {
     const st = this.stored;
     if (!st) return;
-    this.startTraining({ config: st.checkpoint.config, trainLimit: st.trainLimit, validationSize: st.validationSize, resume: st.checkpoint, testEveryEpoch: true });
+    this.startTraining({ config: st.checkpoint.config, trainLimit: st.trainLimit, validationSize: st.validationSize, resume: st.checkpoint, testEveryEpoch: true }, 'Continue training, in the page');
   }
 
-  private startTraining(request: TrainRequest): void {
+  private startTraining(request: TrainRequest, command: string): void {
     const s = this.store;
     if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
     if (!request.resume) s.batches.clear();
     this.startedAt = performance.now();
-    s.set({ status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resume?.history ?? [] });
+    const { config, validationSize, trainLimit } = request;
+    const run = { settings: { config, validationSize, trainLimit }, command, startedAt: Date.now() };
+    s.set({ run, outcome: undefined, runTest: undefined, status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resume?.history ?? [] });
     this.send({ type: 'train', request });
   }
 
@@ -176,6 +181,12 @@ export class Controller {
       this.store.notify('error', `Download failed: ${(e as Error).message}`);
     }
   }
+
+  /** The run's training log, as `npm run train` writes it. */
+  downloadRun = (): void => {
+    const log = pageTrainingLog(this.store.get(), { userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency });
+    if (log) saveFile(new Blob([formatTrainingLog(log)], { type: 'application/json' }), 'training-log.json');
+  };
 
   async forgetStored(): Promise<void> {
     await clearCheckpoint().catch(() => undefined);

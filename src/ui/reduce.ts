@@ -46,7 +46,8 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       return { ...st, evaluating: true };
     case 'test': {
       const model = m.result.epoch === null ? SLOT_LABELS[st.selected] : `${SLOT_LABELS.trained}, epoch ${m.result.epoch}`;
-      return { ...st, test: { ...m.result, model }, evaluating: false };
+      const runTest = m.result.epoch === null ? st.runTest : m.result;
+      return { ...st, test: { ...m.result, model }, runTest, evaluating: false };
     }
     case 'finished': {
       const text =
@@ -55,7 +56,8 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
           : m.reason === 'stopped'
             ? `Training stopped after ${m.epochsDone} complete epochs.`
             : (m.message ?? 'Training diverged.');
-      return { ...st, status: 'finished', finishedMessage: text, notices: m.reason === 'diverged' ? addNotice(st.notices, 'error', text) : st.notices };
+      const outcome = { reason: m.reason, message: m.message, wallSeconds: elapsedSeconds };
+      return { ...st, status: 'finished', finishedMessage: text, outcome, notices: m.reason === 'diverged' ? addNotice(st.notices, 'error', text) : st.notices };
     }
     case 'notice':
       return { ...st, notices: addNotice(st.notices, 'info', m.message) };

@@ -6,7 +6,8 @@
 import { useSyncExternalStore } from 'react';
 import type { BackendName } from '../kernels/backends';
 import type { MnistSet } from '../core/data/mnist';
-import type { BatchEvent, EpochRecord, TrainConfig } from '../core/train/types';
+import type { RunSettings } from '../core/train/run';
+import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/train/types';
 import type { ModelSlot } from '../browser/predictor';
 import type { TestResult } from '../worker/protocol';
 
@@ -53,6 +54,12 @@ export interface AppState {
   savedEpoch?: number;
   /** Bumped when the selected model's weights change, so the pad predicts again. */
   weightsVersion: number;
+  /** The run started in this visit, for its training log: its settings, the link that makes it, when (Date.now()) it started. */
+  run?: { settings: Pick<RunSettings, 'config' | 'validationSize' | 'trainLimit'>; command: string; startedAt: number };
+  /** How that run ended; `wallSeconds` since the page asked for it. */
+  outcome?: { reason: StopReason; message?: string; wallSeconds: number };
+  /** That run's last test-set evaluation (after an epoch). */
+  runTest?: TestResult;
 }
 
 /** Per-batch series for the charts; appended to, never copied. */

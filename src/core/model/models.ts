@@ -8,9 +8,9 @@
  */
 import * as tf from '../tf';
 import { IMAGE_SIZE, NUM_CLASSES } from '../data/mnist';
+import { MODEL_NAMES, type ModelName } from '../train/types';
 
-export type ModelName = 'modified' | 'original';
-export const MODEL_NAMES: readonly ModelName[] = ['modified', 'original'];
+export { MODEL_NAMES, type ModelName };
 
 /** Mean and std of MNIST training pixels scaled to [0, 1] (padding excluded). */
 export const MNIST_MEAN = 0.1307;

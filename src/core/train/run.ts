@@ -5,12 +5,11 @@
  * its Trainer.
  */
 import type * as tf from '../tf';
-import { makeSplits, TRAIN_COUNT, type MnistSplits } from '../data/mnist';
+import { makeSplits, type MnistSplits } from '../data/mnist';
 import type { MnistFiles } from '../data/mnistLoader';
-import { createModel, MODEL_NAMES, type ModelName } from '../model/models';
+import { createModel } from '../model/models';
 import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import type { Checkpoint } from './checkpoint';
-import { DEFAULT_SCHEDULES } from './schedule';
 import { Trainer, type TrainerOptions } from './trainer';
 import type { TrainConfig } from './types';
 
@@ -24,33 +23,6 @@ export interface RunSettings {
   resume?: Checkpoint;
   /** Start from these weights (fine-tuning) instead of a fresh initialisation; a resume overrides it. */
   initWeights?: EncodedTensors;
-}
-
-/**
- * What is wrong with settings, as messages (none: fine), checked before any
- * data is loaded or anything is written. `trainFileCount`: images in the
- * training file.
- */
-export function settingsErrors(s: RunSettings, trainFileCount = TRAIN_COUNT): string[] {
-  const errors: string[] = [];
-  const c = (s.config ?? {}) as Partial<TrainConfig>;
-  const whole = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
-  if (!MODEL_NAMES.includes(c.model as ModelName)) errors.push(`model must be one of ${MODEL_NAMES.join(', ')}, not ${String(c.model)}`);
-  if (!whole(c.epochs, 1)) errors.push(`epochs must be a whole number of at least 1, not ${String(c.epochs)}`);
-  if (!whole(c.batchSize, 1)) errors.push(`batch size must be a whole number of at least 1, not ${String(c.batchSize)}`);
-  if (!(typeof c.learningRate === 'number' && c.learningRate > 0 && Number.isFinite(c.learningRate))) errors.push(`learning rate must be a positive number, not ${String(c.learningRate)}`);
-  if (!whole(c.seed, 0)) errors.push(`seed must be a whole number, not ${String(c.seed)}`);
-  if (!c.schedule || !Object.hasOwn(DEFAULT_SCHEDULES, c.schedule.kind)) errors.push(`schedule must be one of ${Object.keys(DEFAULT_SCHEDULES).join(', ')}`);
-  if (c.augment !== null && typeof c.augment !== 'object') errors.push('augmentation must be settings or none');
-  if (!whole(s.validationSize, 0) || s.validationSize >= trainFileCount) {
-    errors.push(`validation must hold between 0 and ${trainFileCount - 1} of the ${trainFileCount} training images, not ${String(s.validationSize)}`);
-  } else if (s.trainLimit !== undefined && !whole(s.trainLimit, 1)) {
-    errors.push(`the training-set limit must be a whole number of at least 1, not ${String(s.trainLimit)}`);
-  } else if (whole(c.batchSize, 1)) {
-    const images = Math.min(s.trainLimit ?? Infinity, trainFileCount - s.validationSize);
-    if (images < c.batchSize!) errors.push(`${images} training images are fewer than one batch of ${c.batchSize}`);
-  }
-  return errors;
 }
 
 export interface Run {

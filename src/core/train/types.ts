@@ -1,6 +1,9 @@
 /** What a training run is asked to do (with the augmentation presets), and what it reports as it goes. */
-import type { ModelName } from '../model/models';
 import type { ScheduleConfig } from './schedule';
+
+/** The architectures (built in model/models.ts); named here so the page can list them without loading TensorFlow.js. */
+export type ModelName = 'modified' | 'original';
+export const MODEL_NAMES: readonly ModelName[] = ['modified', 'original'];
 
 export interface AugmentConfig {
   /** Max rotation in degrees (either way). */
