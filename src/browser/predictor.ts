@@ -5,10 +5,9 @@
  */
 import type { ModelName } from '../core/model/models';
 import type { EncodedTensors } from '../core/model/weights';
-import type { PredictApi, PredictCall, PredictReply } from '../worker/predictWorker';
+import type { ModelSlot, PredictApi, PredictCall, PredictReply, ShippedSlot } from '../worker/predictWorker';
 
-export type ShippedSlot = 'pretrained-modified' | 'pretrained-original';
-export type ModelSlot = ShippedSlot | 'trained' | 'loaded';
+export type { ModelSlot, ShippedSlot };
 
 export class Predictor {
   private readonly worker = new Worker(new URL('../worker/predictWorker.ts', import.meta.url), { type: 'module', name: 'predict' });

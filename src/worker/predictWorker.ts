@@ -12,7 +12,9 @@ import { loadCheckedModel, parseModelJson, readPickedFiles, toArtifacts, toModel
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../core/model/weights';
 import { initBackend } from '../kernels/backends';
 import { configureWasm } from '../browser/wasmPaths';
-import type { ModelSlot, ShippedSlot } from '../browser/predictor';
+
+export type ShippedSlot = 'pretrained-modified' | 'pretrained-original';
+export type ModelSlot = ShippedSlot | 'trained' | 'loaded';
 
 const SHIPPED: Record<ShippedSlot, string> = {
   'pretrained-modified': 'models/lenet5-modified/model.json',
