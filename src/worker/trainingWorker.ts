@@ -35,7 +35,13 @@ let dataTimeoutSeconds: number | undefined;
 function loadData(): Promise<MnistFiles> {
   if (files) return files;
   post({ type: 'data', state: 'loading' });
-  files = loadMnist(fetchSource(mnistBaseUrl(), { timeoutSeconds: dataTimeoutSeconds, onProgress: downloadProgress() })).then(
+  // The other files may still be arriving when one has failed: their progress must not undo the error.
+  let settled = false;
+  const progress = downloadProgress();
+  const onProgress: typeof progress = (...args) => {
+    if (!settled) progress(...args);
+  };
+  files = loadMnist(fetchSource(mnistBaseUrl(), { timeoutSeconds: dataTimeoutSeconds, onProgress })).finally(() => (settled = true)).then(
     (f) => {
       const test = { images: f.test.images.slice(), labels: f.test.labels.slice(), count: f.test.count };
       post({ type: 'data', state: 'ready', test }, [test.images.buffer, test.labels.buffer]);
