@@ -45,10 +45,10 @@ export function chooseRule(validation: Sample[]): UnsureRule {
   let errors = rest.filter(wrong).length;
   for (let k = 0; k < rest.length; k++) {
     const margin = rest[k].evidence.margin;
-    if ((k === 0 || margin !== rest[k - 1].evidence.margin) && errors <= target * (rest.length - k)) return { ...inkAndSpread, minMargin: margin };
+    if ((k === 0 || margin !== rest[k - 1].evidence.margin) && errors <= target * (rest.length - k)) return { minMargin: margin, ...inkAndSpread };
     if (wrong(rest[k])) errors--;
   }
-  return { ...inkAndSpread, minMargin: Infinity };
+  return { minMargin: Infinity, ...inkAndSpread };
 }
 
 export interface RuleFigures {
