@@ -63,6 +63,7 @@ function samplesOf(model: tf.LayersModel, { pixels, labels }: Inputs): Sample[] 
 }
 
 await initNodeBackend('wasm');
+const models = await Promise.all(dirs.map(loadModelFromFolder)); // a bad folder fails before the slow part
 log('drawing the pen digits and the non-digits on the pad...');
 const files = await loadMnistFromDisk();
 const { validation, test } = makeSplits(files.train, files.test);
@@ -76,8 +77,8 @@ const sets = {
 };
 const groups = (key: 'category' | 'kind') => [...new Set(nonDigits.map((d) => d[key]))];
 
-for (const dir of dirs) {
-  const model = await loadModelFromFolder(dir);
+for (const [m, dir] of dirs.entries()) {
+  const model = models[m];
   const samples = Object.fromEntries(Object.entries(sets).map(([name, inputs]) => [name, samplesOf(model, inputs)]));
   model.dispose();
   const rule = chooseRule(samples['MNIST validation']);
