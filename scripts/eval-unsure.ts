@@ -9,6 +9,7 @@
  * the pad's rasteriser and preprocessing. Both shipped models unless --model;
  * --write stores the rule beside the weights as unsure.json, where the page reads it.
  */
+import { relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_PIXELS, IMAGE_SIZE, makeSplits, type MnistSet } from '../src/core/data/mnist';
 import { nonDigitSet } from '../src/core/drawing/nonDigits';
@@ -95,7 +96,7 @@ for (const [m, dir] of dirs.entries()) {
 }
 
 function report(dir: string, rule: UnsureRule, figures: Record<string, RuleFigures>, categories: Record<string, RuleFigures>) {
-  console.log(`\nmodel ${dir}${values.write ? ` (rule written to ${UNSURE_FILE})` : ''}`);
+  console.log(`\nmodel ${relative(process.cwd(), dir) || dir}${values.write ? ` (rule written to ${UNSURE_FILE})` : ''}`);
   console.log(`rule, chosen on the last 5,000 MNIST training images: "a or b?" when the top two are within ${rule.minMargin.toFixed(4)};`);
   console.log(`not a digit when the top two hold under ${pct(rule.minTopTwo)}, the ink encloses more than ${rule.maxHoles} holes, or is over ${rule.maxAspect.toFixed(2)} times wider than tall`);
   const row = (name: string, f: RuleFigures) =>
