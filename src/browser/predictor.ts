@@ -4,6 +4,7 @@
  * is mirrored here, so the page can ask without a round trip.
  */
 import type { ModelName } from '../core/model/models';
+import type { UnsureRule } from '../core/model/unsure';
 import type { EncodedTensors } from '../core/model/weights';
 import type { ModelSlot, PredictApi, PredictCall, PredictReply, ShippedSlot } from '../worker/predictWorker';
 
@@ -13,6 +14,8 @@ export class Predictor {
   private readonly worker = new Worker(new URL('../worker/predictWorker.ts', import.meta.url), { type: 'module', name: 'predict' });
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly loaded = new Map<ModelSlot, ModelName | 'other'>();
+  /** The shipped models' unsure rules; a model trained here or loaded from files has none. */
+  private readonly rules = new Map<ModelSlot, UnsureRule>();
   private nextId = 1;
 
   constructor() {
@@ -45,8 +48,15 @@ export class Predictor {
     return name === 'other' ? undefined : name;
   }
 
+  ruleOf(slot: ModelSlot): UnsureRule | undefined {
+    return this.rules.get(slot);
+  }
+
   async loadShipped(slot: ShippedSlot): Promise<void> {
-    if (!this.loaded.has(slot)) this.loaded.set(slot, await this.call('loadShipped', slot));
+    if (this.loaded.has(slot)) return;
+    const { kind, rule } = await this.call('loadShipped', slot);
+    if (rule) this.rules.set(slot, rule);
+    this.loaded.set(slot, kind);
   }
 
   async loadFiles(files: File[]): Promise<ModelName | 'other'> {

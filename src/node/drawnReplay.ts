@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '../core/tf';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/data/mnist';
-import { preprocessDrawing, topDigit } from '../core/drawing/digit';
+import { topDigit } from '../core/drawing/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/drawing/pendigits';
-import { PAD_BRUSH, PAD_SIZE, rasterStrokes } from '../core/drawing/strokeRaster';
+import { drawOnPad, PAD_SIZE } from '../core/drawing/strokeRaster';
 import { repoRoot } from './paths';
 
 export function loadPenDigits(path = join(repoRoot, 'data', 'pendigits-orig.tra.gz')): PenDigit[] {
@@ -30,8 +30,7 @@ export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[]): R
     const chunk = digits.slice(i, i + 256);
     const x = new Float32Array(chunk.length * IMAGE_PIXELS);
     const empty = chunk.map((d, j) => {
-      const ink = rasterStrokes(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))), PAD_SIZE, PAD_BRUSH);
-      const pre = preprocessDrawing(ink);
+      const pre = drawOnPad(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))));
       x.set(pre.pixels, j * IMAGE_PIXELS);
       return pre.empty;
     });

@@ -2,12 +2,14 @@
  * Model folders (model.json + weights.bin, and the training log beside them)
  * in Node; tfjs-node's file:// handler cannot be installed here.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '../core/tf';
 import { settledFolder, writeFolder } from './atomicFolder';
 import { fail } from './cli';
+import { UNSURE_FILE } from '../core/model/unsure';
 import { loadCheckedModel, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
 
 export const MODEL_JSON = 'model.json';
@@ -29,7 +31,8 @@ export function readTrainingLog(dir: string): Record<string, unknown> | null {
 /**
  * Writes a model folder as one atomic replacement: model.json, weights.bin
  * and the given side files (a training log); what else the folder held
- * stays, unless `keep` says otherwise.
+ * stays, unless `keep` says otherwise. An unsure rule was chosen for the old
+ * weights, so it goes (`npm run eval:unsure -- --write` makes a new one).
  */
 export async function saveModelToFolder(
   model: tf.LayersModel,
@@ -41,7 +44,7 @@ export async function saveModelToFolder(
   model.setUserDefinedMetadata(metadata);
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const files = { [WEIGHTS_BIN]: new Uint8Array(weightBytes(artifacts)), [MODEL_JSON]: JSON.stringify(toModelJson(artifacts, WEIGHTS_BIN)), ...sideFiles };
-    await writeFolder(dir, files, keep);
+    await writeFolder(dir, files, (name) => name !== UNSURE_FILE && (keep?.(name) ?? true));
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
   }));
 }
@@ -77,4 +80,9 @@ export async function readModelArtifacts(folder: string): Promise<tf.io.ModelArt
 
 export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> {
   return loadCheckedModel(await readModelArtifacts(dir));
+}
+
+/** SHA-256 of a model folder's weights: ties a file written for these weights (an unsure rule) to them. */
+export async function weightsDigest(dir: string): Promise<string> {
+  return createHash('sha256').update(new Uint8Array(weightBytes(await readModelArtifacts(dir)))).digest('hex');
 }

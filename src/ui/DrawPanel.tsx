@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { inkFromRGBA, preprocessDrawing, topDigit } from '../core/drawing/digit';
+import { evidence, judge, type Verdict } from '../core/model/unsure';
 import type { Controller } from './controller';
 import { DigitCanvas } from './DigitCanvas';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
@@ -14,6 +15,8 @@ interface Prediction {
   changes?: number;
   empty: boolean;
   probabilities?: Float32Array;
+  /** What the model's unsure rule makes of it; none for a model without a rule. */
+  verdict?: Verdict;
   pixels?: Float32Array;
   error?: string;
 }
@@ -56,7 +59,9 @@ export function DrawPanel({ controller }: { controller: Controller }) {
         setPrediction({ empty: false, pixels: pre.pixels, error: 'The model is still loading…', changes: version });
       } else {
         const probabilities = await controller.predictor.predict(selected, pre.pixels);
-        setPrediction({ empty: false, pixels: pre.pixels, probabilities, changes: version });
+        const rule = controller.predictor.ruleOf(selected);
+        const verdict = rule && judge(evidence(probabilities, pre.pixels), rule);
+        setPrediction({ empty: false, pixels: pre.pixels, probabilities, verdict, changes: version });
       }
     } catch (e) {
       setPrediction({ empty: false, error: (e as Error).message, changes: version });
@@ -136,15 +141,27 @@ function ModelInput({ pixels }: { pixels?: Float32Array }) {
 function PredictionView({ prediction }: { prediction: Prediction }) {
   const p = prediction.probabilities;
   const best = p ? topDigit(p) : -1;
+  const v = prediction.verdict;
   const text = prediction.empty
     ? 'The pad is empty: draw a digit.'
     : prediction.error
       ? prediction.error
-      : `Prediction: ${best} (${((p![best] ?? 0) * 100).toFixed(1)}% sure)`;
+      : v?.kind === 'not-a-digit'
+        ? 'That does not look like a digit.'
+        : `Prediction: ${best} (${((p![best] ?? 0) * 100).toFixed(1)}% sure)`;
   return (
     <div className="prediction">
       <div role="status" aria-live="polite" className="prediction-text">
-        {!prediction.empty && p ? (
+        {v?.kind === 'unsure' ? (
+          <>
+            <span className="big-digit">
+              {v.digits[0]}
+              <span className="or"> or </span>
+              {v.digits[1]}?
+            </span>{' '}
+            <span className="confidence">The model is unsure.</span>
+          </>
+        ) : !prediction.empty && p && v?.kind !== 'not-a-digit' ? (
           <>
             <span className="big-digit" aria-hidden="true">
               {best}

@@ -9,6 +9,7 @@ import * as tf from '../core/tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { classify, createModel, modelNameOf, type ModelName } from '../core/model/models';
 import { loadCheckedModel, parseModelJson, readPickedFiles, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
+import { parseUnsureRule, UNSURE_FILE, type UnsureRule } from '../core/model/unsure';
 import { encodeModelWeights, setWeightsFrom, type EncodedTensors } from '../core/model/weights';
 import { initBackend } from '../kernels/backends';
 import { configureWasm } from '../browser/wasmPaths';
@@ -60,15 +61,26 @@ async function fetchOrFail(url: URL): Promise<Response> {
   return res;
 }
 
+/** The unsure rule stored beside a shipped model; without one its predictions are all stated as sure. */
+async function fetchRule(url: URL): Promise<UnsureRule | undefined> {
+  try {
+    return parseUnsureRule(await (await fetchOrFail(url)).json());
+  } catch (e) {
+    console.warn(`predicting without an unsure rule: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 export const api = {
-  async loadShipped(slot: ShippedSlot): Promise<ModelName | 'other'> {
+  async loadShipped(slot: ShippedSlot): Promise<{ kind: ModelName | 'other'; rule?: UnsureRule }> {
     await ready;
     const url = new URL(`${import.meta.env.BASE_URL}${SHIPPED[slot]}`, self.location.origin);
+    const rule = fetchRule(new URL(UNSURE_FILE, url));
     const json = parseModelJson(await (await fetchOrFail(url)).text(), url.pathname);
     const buffers = await Promise.all(weightPaths(json, url.pathname).map(async (p) => (await fetchOrFail(new URL(p, url))).arrayBuffer()));
     const model = await loadCheckedModel(toArtifacts(json, buffers, url.pathname));
     replace(slot, model);
-    return modelNameOf(model) ?? 'other';
+    return { kind: modelNameOf(model) ?? 'other', rule: await rule };
   },
 
   /** model.json + weights file(s) picked by a person; the model in use stays if anything is wrong. */
