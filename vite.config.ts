@@ -3,8 +3,8 @@ import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Cross-origin isolation gives the page SharedArrayBuffer (for data-parallel
-// training and wasm threads).
+// Cross-origin isolation gives the page SharedArrayBuffer, which data-parallel
+// training's replicas share their gradients through.
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',

@@ -27,6 +27,7 @@ import { defaultWorkers, fail, intArg, machineInfo, numArg, oneOf, parseCli } fr
 import { guardOutput, loadModelFromFolder, readTrainingLog, saveModelToFolder, TRAINING_LOG } from '../src/node/fsModel';
 import { initNodeBackend, NODE_BACKENDS } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
+import { settleFolder } from '../src/node/atomicFolder';
 import { runSession } from '../src/node/session';
 
 const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR] [--resume] [--force]', {
@@ -50,6 +51,7 @@ const { values } = parseCli('npm run train -- --out DIR [--model modified|origin
 
 if (!values.out) fail('--out DIR is required');
 const outDir = resolve(values.out);
+await settleFolder(outDir); // a save cut short last time: its checkpoint is in the old folder
 const checkpointDir = join(outDir, 'checkpoint');
 const workers = intArg(values.workers, 'workers', defaultWorkers());
 const backend = oneOf(values.backend, 'backend', NODE_BACKENDS, 'wasm');

@@ -17,6 +17,7 @@ export class Predictor {
   /** The shipped models' unsure rules; a model trained here or loaded from files has none. */
   private readonly rules = new Map<ModelSlot, UnsureRule>();
   private nextId = 1;
+  private failed: Error | null = null;
 
   constructor() {
     this.worker.onmessage = ({ data }: MessageEvent<PredictReply>) => {
@@ -26,13 +27,15 @@ export class Predictor {
       else call?.resolve(data.result);
     };
     this.worker.onerror = (e) => {
-      for (const call of this.pending.values()) call.reject(new Error(`the prediction worker failed: ${e.message}`));
+      this.failed = new Error(`the prediction worker failed: ${e.message}`);
+      for (const call of this.pending.values()) call.reject(this.failed);
       this.pending.clear();
     };
   }
 
   private call<M extends keyof PredictApi>(method: M, ...args: Parameters<PredictApi[M]>): Promise<Awaited<ReturnType<PredictApi[M]>>> {
     const id = this.nextId++;
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, method, args } as PredictCall);

@@ -13,6 +13,11 @@ import { dirname, join } from 'node:path';
 const newOf = (dir: string) => `${dir}.new`;
 const oldOf = (dir: string) => `${dir}.old`;
 
+/** Puts back the old folder a swap cut between its renames left as DIR.old. */
+export async function settleFolder(dir: string): Promise<void> {
+  if (!existsSync(dir) && existsSync(oldOf(dir))) await rename(oldOf(dir), dir);
+}
+
 /** The folder to read from: DIR, or the old one a cut swap left beside it. */
 export function settledFolder(dir: string): string {
   return !existsSync(dir) && existsSync(oldOf(dir)) ? oldOf(dir) : dir;
@@ -54,7 +59,7 @@ async function linkTree(from: string, to: string): Promise<void> {
 export async function writeFolder(dir: string, files: Record<string, Uint8Array | string>, keep: (name: string) => boolean = () => true): Promise<void> {
   const fresh = newOf(dir);
   const old = oldOf(dir);
-  if (!existsSync(dir) && existsSync(old)) await rename(old, dir);
+  await settleFolder(dir);
   await rm(fresh, { recursive: true, force: true });
   await mkdir(fresh, { recursive: true });
   for (const [name, data] of Object.entries(files)) await writeSynced(join(fresh, name), data);

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type * as tf from '../core/tf';
 import type { MnistFiles } from '../core/data/mnistLoader';
 import { evaluateModel, type Evaluation } from '../core/model/evaluate';
-import { startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
+import { abandon, startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
 import { buildRun, yieldEvery, type RunSettings } from '../core/train/run';
 import type { TrainEvent, TrainResult } from '../core/train/trainer';
 import { setWinogradEnabled } from '../kernels/wasmKernels';
@@ -76,8 +76,14 @@ function startThread(init: NodeReplicaInit): ReplicaThread {
       console.error(`training replica ${init.rank} failed: ${m.message}`);
       reject(new Error(`training replica ${init.rank} failed: ${m.message}`));
     });
-    worker.on('error', (e: Error) => reject(new Error(`training replica ${init.rank} crashed: ${e.message}`)));
-    worker.on('exit', (code) => reject(new Error(`training replica ${init.rank} exited with code ${code}`)));
+    worker.on('error', (e: Error) => {
+      abandon(init);
+      reject(new Error(`training replica ${init.rank} crashed: ${e.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0) abandon(init);
+      reject(new Error(`training replica ${init.rank} exited with code ${code}`));
+    });
   });
   ready.catch(() => undefined); // a late failure is reported above, not as an unhandled rejection
   return { ready, terminate: () => void worker.terminate() };

@@ -57,6 +57,8 @@ export class Controller {
   /** Loads the default model and anything saved by an earlier visit. */
   async start(): Promise<void> {
     const s = this.store;
+    // At once, so a saved model is known (and asked about) before a person can start a new run.
+    const restored = this.restoreFromBrowser();
     try {
       await this.predictor.loadShipped('pretrained-modified');
       await this.predictor.predict('pretrained-modified', new Float32Array(IMAGE_PIXELS)); // warm up the kernels
@@ -67,7 +69,7 @@ export class Controller {
       s.notify('error', `The pretrained model could not be loaded: ${(e as Error).message}`);
     }
     s.set((st) => ({ available: { ...st.available, 'pretrained-original': SLOT_LABELS['pretrained-original'] } }));
-    await this.restoreFromBrowser();
+    await restored;
   }
 
   private async restoreFromBrowser(): Promise<void> {
@@ -77,7 +79,8 @@ export class Controller {
     } catch {
       return; // no IndexedDB (private mode): nothing to restore
     }
-    if (!record) return;
+    // Nothing to restore, or a run started meanwhile: its state is not to be overwritten.
+    if (!record || this.store.get().status !== 'idle') return;
     let cp: StoredCheckpoint['checkpoint'];
     try {
       cp = checkStored(record).checkpoint;

@@ -61,8 +61,10 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
     }
     case 'notice':
       return { ...st, notices: addNotice(st.notices, 'info', m.message) };
-    case 'error':
-      return { ...st, status: st.status === 'idle' || st.status === 'finished' ? st.status : 'failed', evaluating: false, notices: addNotice(st.notices, 'error', m.message) };
+    case 'error': {
+      const done = m.evaluation || st.status === 'idle' || st.status === 'finished';
+      return { ...st, status: done ? st.status : 'failed', evaluating: false, notices: addNotice(st.notices, 'error', m.message) };
+    }
     case 'ready':
     case 'weights':
       return st;

@@ -40,8 +40,10 @@ export type TestResult = Evaluation & { epoch: number | null; predictions: Uint8
 
 export type FromWorker =
   | { type: 'ready' }
-  /** `test`: the official test set, sent once with 'ready', for the page's gallery of mistakes. */
-  /** While loading: bytes received of the four files, and their total once every server has said. */
+  /**
+   * While loading: bytes received of the four files, and their total once every server has said.
+   * Once ready: `test`, the official test set, for the page's gallery of mistakes.
+   */
   | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; received?: number; total?: number; test?: MnistSet }
   /** `workers`: data-parallel replicas training together (1 = one worker). */
   | { type: 'backend'; name: BackendName; reason: string; workers: number }
@@ -57,4 +59,5 @@ export type FromWorker =
   | { type: 'test'; result: TestResult }
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }
   | { type: 'notice'; message: string }
-  | { type: 'error'; message: string };
+  /** `evaluation`: an evaluation failed, and a training run, if any, goes on. */
+  | { type: 'error'; message: string; evaluation?: true };

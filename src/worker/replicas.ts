@@ -1,5 +1,5 @@
 /** The page's helper replicas (core/train/replicaPool.ts): how many, and how one starts. */
-import type { ReplicaInit, ReplicaThread } from '../core/train/replicaPool';
+import { abandon, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
 import type { BackendName } from '../kernels/backends';
 import type { ReplicaWorkerInit, ReplicaWorkerMessage } from './replicaWorker';
 
@@ -21,7 +21,10 @@ export function launchReplicaWorker(backend: BackendName): (init: ReplicaInit) =
     worker.postMessage({ ...init, backend } satisfies ReplicaWorkerInit);
     const ready = new Promise<void>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<ReplicaWorkerMessage>) => (e.data.type === 'ready' ? resolve() : reject(new Error(`a training replica failed: ${e.data.message}`)));
-      worker.onerror = (e) => reject(new Error(`a training replica failed to start: ${e.message}`));
+      worker.onerror = (e) => {
+        abandon(init);
+        reject(new Error(`a training replica failed: ${e.message}`));
+      };
     });
     ready.catch(() => undefined); // after `ready`, rank 0 learns of a failure at its next barrier
     return { ready, terminate: () => worker.terminate() };

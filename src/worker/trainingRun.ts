@@ -85,9 +85,13 @@ export class TrainingRun {
       if (this.lost) throw new Error('WebGL context lost');
       if (this.evaluating) await this.evaluating;
       await this.postWeights(-1);
-      trainer.dispose();
       return result;
     } finally {
+      try {
+        this.trainer?.dispose();
+      } catch {
+        // its backend went with a lost context
+      }
       this.onLost = null;
       this.trainer = null;
       pool.close();

@@ -87,7 +87,7 @@ function watchContext(): void {
 
 async function train(request: TrainRequest, excluded: BackendName[] = []): Promise<void> {
   const data = await loadData();
-  if (!backend || excluded.length) await startBackend(request.backend, excluded);
+  if (!backend || excluded.length || (request.backend && request.backend !== backend.name)) await startBackend(request.backend, excluded);
   try {
     run?.model?.dispose();
   } catch {
@@ -126,7 +126,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   switch (m.type) {
     case 'train':
-      if (training) return post({ type: 'error', message: 'Training is already running.' });
+      if (training) return post({ type: 'notice', message: 'Training is already running.' });
       training = true;
       train(m.request)
         .catch((e: Error) => {
@@ -141,7 +141,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'stop':
       return run?.stop();
     case 'evaluate':
-      return void evaluate(m.weights).catch((e: Error) => post({ type: 'error', message: `Evaluation failed: ${e.message}` }));
+      return void evaluate(m.weights).catch((e: Error) => post({ type: 'error', message: `Evaluation failed: ${e.message}`, evaluation: true }));
     case 'loadData':
       dataTimeoutSeconds = m.timeoutSeconds;
       return void loadData().catch(() => undefined);

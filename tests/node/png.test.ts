@@ -182,9 +182,8 @@ describe('decodePng', () => {
     const bomb = Buffer.concat([Buffer.from([0x78, 0x01]), ...Array(4096).fill(block), Buffer.from([3, 0, 0, 0, 0, 1])]);
     const ihdr = chunksOf(encodePng(randomImage(100, 100, 0, 8, false, false)))[0];
     const png = assemble([ihdr, { type: 'IDAT', data: bomb }, { type: 'IEND', data: new Uint8Array() }]);
-    const start = performance.now();
+    // 4 GB would not fit in this test's memory: refusing it at all shows inflation stopped at the limit.
     expect(() => decodePng(png, 'bomb.png')).toThrow(/^bomb\.png: corrupt: the image data inflates to more than the 10100 bytes a 100x100 image needs$/);
-    expect(performance.now() - start).toBeLessThan(500);
   });
 
   it('says what is wrong with a file that is not a PNG, truncated or garbled', () => {

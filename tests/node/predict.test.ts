@@ -28,7 +28,7 @@ describe('npm run predict', () => {
     const files: string[] = [];
     for (let i = 0; i < 4; i++) {
       const img = test.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
-      // 1 bit per pixel, rows of 4 bytes, most significant bit first: the first test digit (a 7) used to read as a 2.
+      // 1 bit per pixel, rows of 4 bytes, most significant bit first (a byte per pixel reads the first test digit, a 7, as a 2).
       const bits = new Uint8Array(28 * 4);
       img.forEach((v, k) => v >= 128 && (bits[Math.floor(k / 28) * 4 + ((k % 28) >> 3)] |= 0x80 >> (k % 28) % 8));
       files.push(

@@ -95,6 +95,9 @@ describe('reduce', () => {
     expect(reduce(initial({ status: 'finished' }), error).status).toBe('finished');
     for (const status of ['starting', 'running', 'paused', 'stopping'] as const) expect(reduce(initial({ status }), error).status).toBe('failed');
     expect(reduce(initial(), error).notices).toMatchObject([{ kind: 'error', text: 'boom' }]);
+    // A failed evaluation says so and leaves a run in progress alone.
+    const evaluation: FromWorker = { type: 'error', message: 'Evaluation failed: x', evaluation: true };
+    expect(reduce(initial({ status: 'running', evaluating: true }), evaluation)).toMatchObject({ status: 'running', evaluating: false });
   });
 
   it('a test result is labelled with its model and ends the evaluation', () => {

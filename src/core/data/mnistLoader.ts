@@ -59,11 +59,6 @@ export async function loadMnist(source: ByteSource): Promise<MnistFiles> {
   };
 }
 
-/**
- * A ByteSource over fetch, for the page and the worker. With `timeoutSeconds`,
- * a request that receives nothing for that long (no answer, or a body that
- * stops arriving) is abandoned; a slow download that keeps moving is not.
- */
 export interface FetchOptions {
   fetchFn?: typeof fetch;
   /** A request that receives nothing for this long is given up. */
@@ -72,6 +67,11 @@ export interface FetchOptions {
   onProgress?: (file: string, received: number, size: number | null) => void;
 }
 
+/**
+ * A ByteSource over fetch, for the page and the worker. With `timeoutSeconds`,
+ * a request that receives nothing for that long (no answer, or a body that
+ * stops arriving) is abandoned; a slow download that keeps moving is not.
+ */
 export function fetchSource(baseUrl: string, { fetchFn = fetch, timeoutSeconds, onProgress }: FetchOptions = {}): ByteSource {
   return async (file) => {
     const url = `${baseUrl.replace(/\/$/, '')}/${file}`;

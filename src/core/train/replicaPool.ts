@@ -54,6 +54,11 @@ export async function startReplicaPool(
   return { replica: new SharedMemoryReplica(0, reduce), close };
 }
 
+/** A helper that died without a word (a crash, out of memory): release the others from its barrier. */
+export function abandon(init: ReplicaInit): void {
+  new SharedMemoryReplica(init.rank, init.reduce).abort();
+}
+
 /** A helper thread's whole part in a run. */
 export async function runReplica(init: ReplicaInit, ready: () => void): Promise<void> {
   const replica = new SharedMemoryReplica(init.rank, init.reduce);

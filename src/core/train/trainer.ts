@@ -101,9 +101,11 @@ export class Trainer {
     this.wake?.();
   }
 
+  /** Stops after the current step; a paused run wakes to stop, without saying it runs again. */
   stop(): void {
     this.stopRequested = true;
-    this.resume();
+    this.paused = false;
+    this.wake?.();
   }
 
   private async waitWhilePaused(): Promise<void> {
@@ -128,6 +130,8 @@ export class Trainer {
       for (let epoch = this.startEpoch; epoch < epochs; epoch++) {
         const record = await this.runEpoch(epoch);
         if (!record) {
+          // Stopped mid-epoch, so the epoch-end averaging was skipped; replicas agreed on the step, so all get here.
+          await this.averageBatchNormStatistics();
           reason = 'stopped';
           break;
         }
@@ -141,8 +145,6 @@ export class Trainer {
           break;
         }
       }
-      // A stop mid-epoch skipped the epoch-end averaging; replicas agreed on the step, so all get here.
-      if (reason === 'stopped') await this.averageBatchNormStatistics();
     } catch (e) {
       if (!(e instanceof DivergedError)) throw e;
       reason = 'diverged';

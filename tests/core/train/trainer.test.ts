@@ -119,6 +119,23 @@ describe('Trainer', () => {
     expect(p.every(Number.isFinite)).toBe(true);
   });
 
+  it('stops a paused run without saying it runs again', async () => {
+    const { train } = await mnistSplits(64 * 10);
+    const seen: string[] = [];
+    let trainer!: Trainer;
+    trainer = new Trainer(createModel('original', { seed: 6 }), base, train, {
+      onEvent: (e) => {
+        if (e.type === 'status') seen.push(e.state);
+        if (e.type === 'batch' && e.step === 2) {
+          trainer.pause();
+          setTimeout(() => trainer.stop(), 0);
+        }
+      },
+    });
+    expect((await trainer.run()).reason).toBe('stopped');
+    expect(seen).toEqual(['paused']);
+  });
+
   it('pauses, resumes and stops on command', async () => {
     const { train } = await mnistSplits(64 * 40);
     const model = createModel('original', { seed: 5 });
