@@ -114,19 +114,22 @@ test('three epochs leak no tensors in the worker', async ({ page }) => {
 
 test('a reload mid-training brings the last epoch back from IndexedDB, and training can continue', async ({ page }) => {
   await openApp(page);
-  await startTraining(page, { epochs: 3, test: false });
-  await expect(progress(page)).toContainText(/Epoch 2 of 3/, { timeout: 120_000 });
-  // The IndexedDB write finishes in the background while epoch 2 trains.
+  await startTraining(page, { epochs: 3, test: false, images: '2,000 images (quick demo)' });
   await expect(page.getByTestId('saved')).toContainText('after epoch 1');
-  page.once('dialog', (d) => void d.accept()); // "Leave site?": training is running
+  // Paused, the run stays put: the epochs done are the ones saved once the last save has landed.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(progress(page)).toContainText('paused');
+  const done = await page.getByTestId('epochs').locator('tbody tr').count();
+  await expect(page.getByTestId('saved')).toContainText(`after epoch ${done}`);
+  page.once('dialog', (d) => void d.accept()); // "Leave site?": training is paused
   await page.reload();
-  await expect(page.getByRole('note').filter({ hasText: 'Restored your modified model from this browser (epoch 1 of 3)' })).toBeVisible();
+  await expect(page.getByRole('note').filter({ hasText: `Restored your modified model from this browser (epoch ${done} of 3)` })).toBeVisible();
   await page.getByRole('combobox', { name: 'Model' }).selectOption('trained');
   await drawStrokes(page, SEVEN);
   await expect(predictionText(page)).toContainText(/Prediction: \d/);
   await page.getByRole('button', { name: 'Continue training' }).click();
   await expect(progress(page)).toContainText('Training finished: 3 epochs', { timeout: 150_000 });
-  await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', '2');
+  await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', String(3 - done));
 });
 
 test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page }) => {
