@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import '../src/node/cli'; // its error handler: one line, no stack trace
 import { repoRoot } from '../src/node/paths';
 
 const require = createRequire(import.meta.url);

@@ -54,9 +54,11 @@ describe('model.json checks before anything is built', () => {
   const seq = (layers: tf.layers.Layer[]) => tf.sequential({ layers });
 
   it('accepts both LeNet-5s and other digit classifiers', async () => {
-    checkTopology(await json(createModel('modified')), 'm.json');
-    checkTopology(await json(createModel('original')), 'm.json');
-    checkTopology(await json(seq([tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })])), 'm.json');
+    const models = [createModel('modified'), createModel('original'), seq([tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })])];
+    for (const model of models) {
+      const j = await json(model);
+      expect(() => checkTopology(j, 'm.json')).not.toThrow();
+    }
   });
 
   it('refuses a huge layer from its description alone, before allocating it', async () => {
