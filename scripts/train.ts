@@ -12,7 +12,7 @@
  * replaced only with --force.
  */
 import { join, resolve } from 'node:path';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, STYLES_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
+import { AUGMENT_PRESETS, DEFAULT_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
 import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
@@ -97,9 +97,8 @@ if (values.resume && hasCheckpoint(checkpointDir)) {
  * (degrees, then fractions; e.g. 15,0.15,0.12 or 15,0.15,0.12,0.25,0.5,0.3).
  */
 function parseAugment(value: string | undefined): AugmentConfig {
-  if (value === undefined || value === 'reference') return DEFAULT_AUGMENT;
-  if (value === 'handwriting') return HANDWRITING_AUGMENT;
-  if (value === 'styles') return STYLES_AUGMENT;
+  if (value === undefined) return DEFAULT_AUGMENT;
+  if (Object.hasOwn(AUGMENT_PRESETS, value)) return AUGMENT_PRESETS[value as keyof typeof AUGMENT_PRESETS];
   const parts = value.split(',').map(Number);
   if (![3, 5, 6].includes(parts.length) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
     fail(`--augment takes reference, handwriting, styles or rotation,zoom,shift[,shear,thickness[,styles]] (e.g. 15,0.15,0.12), got "${value}"`);

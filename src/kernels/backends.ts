@@ -11,7 +11,6 @@ import { registerWasmTrainingKernels } from './wasmKernels';
 import { WinogradConv } from './winograd';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
 
 export interface BackendChoice {
   name: BackendName;

@@ -7,13 +7,13 @@
  */
 import { DEFAULT_VALIDATION_SIZE } from '../core/data/mnist';
 import { DEFAULT_SCHEDULES } from '../core/train/schedule';
-import { DEFAULT_AUGMENT, HANDWRITING_AUGMENT, MODEL_NAMES, STYLES_AUGMENT, type AugmentConfig, type ModelName } from '../core/train/types';
+import { AUGMENT_PRESETS, MODEL_NAMES, type AugmentConfig, type ModelName } from '../core/train/types';
 import { settingsErrors } from '../core/train/settings';
 import type { ScheduleKind } from '../core/train/schedule';
 import type { BackendName } from '../kernels/backends';
 import type { TrainSettings } from './controller';
 
-export const AUGMENTS: Record<string, AugmentConfig | null> = { reference: DEFAULT_AUGMENT, handwriting: HANDWRITING_AUGMENT, styles: STYLES_AUGMENT, off: null };
+export const AUGMENTS: Record<string, AugmentConfig | null> = { ...AUGMENT_PRESETS, off: null };
 /** Training-set sizes the form offers; 'all' is every image not held out for validation. */
 export const LIMITS = ['all', '10000', '2000', '500'];
 export const BATCH_SIZES = ['32', '64', '128', '256'];

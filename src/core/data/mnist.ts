@@ -15,7 +15,6 @@ export const MNIST_FILES = {
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
-export type MnistFileKey = keyof typeof MNIST_FILES;
 
 export const TRAIN_COUNT = 60000;
 export const TEST_COUNT = 10000;

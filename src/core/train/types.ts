@@ -33,6 +33,9 @@ export const HANDWRITING_AUGMENT: AugmentConfig = { rotation: 15, zoom: 0.15, sh
 /** Handwriting plus the continental 1 and 7 (see styleStrokes.ts) for 30% of those digits. */
 export const STYLES_AUGMENT: AugmentConfig = { ...HANDWRITING_AUGMENT, styles: 0.3 };
 
+/** The presets by the names the CLI's --augment and the page's link use. */
+export const AUGMENT_PRESETS: Record<'reference' | 'handwriting' | 'styles', AugmentConfig> = { reference: DEFAULT_AUGMENT, handwriting: HANDWRITING_AUGMENT, styles: STYLES_AUGMENT };
+
 export interface TrainConfig {
   model: ModelName;
   epochs: number;
