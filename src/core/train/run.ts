@@ -1,8 +1,8 @@
 /**
  * The one way a training run is put together, whoever runs it (the page's
  * training worker, its replicas, Node, the benchmarks): the splits, the model
- * (fresh, fine-tuned from given weights, or resumed from a checkpoint) and
- * its Trainer.
+ * (fresh, fine-tuned from given weights, or resumed from a checkpoint), the
+ * training set (MNIST's, or mixed with a person's digits) and its Trainer.
  */
 import type * as tf from '../tf';
 import { makeSplits, type MnistSplits } from '../data/mnist';
@@ -10,6 +10,7 @@ import type { MnistFiles } from '../data/mnistLoader';
 import { createModel } from '../model/models';
 import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import type { Checkpoint } from './checkpoint';
+import { mixPersonal, type PersonalMix } from './fineTune';
 import { Trainer, type TrainerOptions } from './trainer';
 import type { TrainConfig } from './types';
 
@@ -23,6 +24,8 @@ export interface RunSettings {
   resume?: Checkpoint;
   /** Start from these weights (fine-tuning) instead of a fresh initialisation; a resume overrides it. */
   initWeights?: EncodedTensors;
+  /** Fine-tune on a person's digits mixed with the MNIST training images (fineTune.ts); one epoch of `steps` batches. */
+  personal?: PersonalMix;
 }
 
 export interface Run {
@@ -33,6 +36,8 @@ export interface Run {
 
 export function buildRun(settings: RunSettings, files: MnistFiles, options: Pick<TrainerOptions, 'replica' | 'onEvent' | 'betweenSteps'> = {}): Run {
   const splits = makeSplits(files.train, files.test, settings.validationSize, settings.trainLimit);
+  const { personal, config } = settings;
+  if (personal) splits.train = mixPersonal(splits.train, personal, config.batchSize, config.seed);
   const model = createModel(settings.config.model, { seed: settings.config.seed });
   try {
     if (settings.initWeights && !settings.resume) setWeightsFrom(model, settings.initWeights);

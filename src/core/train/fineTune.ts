@@ -1,0 +1,91 @@
+/**
+ * Fine-tuning a trained model on a person's digits without forgetting MNIST:
+ * one pass of a fixed number of steps over a mix of their digits (repeated,
+ * augmented differently each time) and MNIST training images, from the
+ * model's weights. The page's worker, `npm run train -- --extra` and
+ * `npm run eval:personal` all run this recipe, through buildRun.
+ */
+import { IMAGE_PIXELS, type MnistSet } from '../data/mnist';
+import type { EncodedTensors } from '../model/weights';
+import { makeRng } from './rng';
+import type { RunSettings } from './run';
+import { HANDWRITING_AUGMENT, type ModelName } from './types';
+
+export const FINE_TUNE = {
+  /** About 30 s on a 2-core machine (npm run bench:finetune). */
+  steps: 200,
+  batchSize: 64,
+  /** The person's digits' share of every batch; the rest is MNIST, so it does not forget. */
+  personalShare: 0.25,
+  learningRate: 1e-4,
+  /** Of MNIST's training file, never trained on: the keep-or-not decision is made on it. */
+  validationSize: 5000,
+  /** Recommend not keeping a model that reads this much less of the validation split. */
+  maxValidationDrop: 0.001,
+} as const;
+
+export interface PersonalMix {
+  /** The person's digits to train on. */
+  set: MnistSet;
+  steps: number;
+  share: number;
+}
+
+export function fineTuneSettings(model: ModelName, initWeights: EncodedTensors, personal: MnistSet, seed = 1, steps: number = FINE_TUNE.steps): RunSettings {
+  return {
+    config: {
+      model,
+      epochs: 1,
+      batchSize: FINE_TUNE.batchSize,
+      learningRate: FINE_TUNE.learningRate,
+      schedule: { kind: 'cosine', warmupEpochs: 0.1, finalFraction: 0.1 },
+      augment: HANDWRITING_AUGMENT,
+      seed,
+    },
+    validationSize: FINE_TUNE.validationSize,
+    initWeights,
+    personal: { set: personal, steps, share: FINE_TUNE.personalShare },
+  };
+}
+
+/**
+ * `steps * batchSize` images: `share` of them the person's digits in turn,
+ * the rest MNIST images drawn at random (seeded) from `mnist`. The trainer
+ * shuffles them, so every batch holds about `share` of the person's digits.
+ */
+export function mixPersonal(mnist: MnistSet, mix: PersonalMix, batchSize: number, seed: number): MnistSet {
+  if (mix.set.count === 0) throw new Error('there are no digits of yours to fine-tune on');
+  const count = mix.steps * batchSize;
+  const own = Math.round(count * mix.share);
+  const images = new Uint8Array(count * IMAGE_PIXELS);
+  const labels = new Uint8Array(count);
+  const rng = makeRng(seed, 0x6d1c);
+  for (let i = 0; i < count; i++) {
+    const [from, j] = i < own ? [mix.set, i % mix.set.count] : [mnist, Math.floor(rng() * mnist.count)];
+    images.set(from.images.subarray(j * IMAGE_PIXELS, (j + 1) * IMAGE_PIXELS), i * IMAGE_PIXELS);
+    labels[i] = from.labels[j];
+  }
+  return { images, labels, count };
+}
+
+/**
+ * Splits a person's digits into those to train on and those to score on:
+ * every fourth of each digit is held out, so a digit kept fewer than four
+ * times is only trained on.
+ */
+export function holdOut<T extends { label: number }>(digits: readonly T[]): { train: T[]; heldOut: T[] } {
+  const seen = new Array(10).fill(0);
+  const train: T[] = [];
+  const heldOut: T[] = [];
+  for (const d of digits) (++seen[d.label] % 4 === 0 ? heldOut : train).push(d);
+  return { train, heldOut };
+}
+
+/** Accuracy before and after on each set that was scored. */
+export interface FineTuneScores {
+  personal: { before: number; after: number; count: number } | null;
+  validation: { before: number; after: number; count: number };
+  test: { before: number; after: number; count: number } | null;
+}
+
+export const recommendKeeping = (s: FineTuneScores) => s.validation.after >= s.validation.before - FINE_TUNE.maxValidationDrop;

@@ -1,0 +1,65 @@
+/** The fine-tune recipe: a person's digits mixed into every batch of MNIST, held-out digits never trained on. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MnistSet } from '../../../src/core/data/mnist';
+import { FINE_TUNE, fineTuneSettings, holdOut, mixPersonal, recommendKeeping } from '../../../src/core/train/fineTune';
+import { buildRun } from '../../../src/core/train/run';
+import { loadMnistFromDisk } from '../../../src/node/nodeData';
+import { createModel } from '../../../src/core/model/models';
+import { encodeModelWeights } from '../../../src/core/model/weights';
+import { useBackend } from '../../helpers/backend';
+
+beforeAll(() => useBackend('wasm'));
+
+/** n images whose every pixel is `value`, all labelled `label`. */
+const uniformSet = (n: number, value: number, label: number): MnistSet => ({ images: new Uint8Array(n * 784).fill(value), labels: new Uint8Array(n).fill(label), count: n });
+
+describe('mixPersonal', () => {
+  it('gives the person a fixed share of steps x batch images, each of theirs in turn, the rest MNIST', () => {
+    const mnist: MnistSet = { images: Uint8Array.from({ length: 100 * 784 }, (_, p) => Math.floor(p / 784)), labels: Uint8Array.from({ length: 100 }, (_, i) => i % 10), count: 100 };
+    const mine = uniformSet(3, 255, 7);
+    const mixed = mixPersonal(mnist, { set: mine, steps: 10, share: 0.25 }, 16, 1);
+    expect(mixed.count).toBe(160);
+    const isMine = Array.from({ length: 160 }, (_, i) => mixed.images[i * 784] === 255);
+    expect(isMine.filter(Boolean).length).toBe(40);
+    expect(Array.from(mixed.labels.subarray(0, 40)).every((l) => l === 7)).toBe(true);
+    // The MNIST part: real images with their own labels, spread over the set.
+    const fromMnist = Array.from({ length: 120 }, (_, k) => mixed.images[(40 + k) * 784]);
+    expect(fromMnist.every((v, k) => mixed.labels[40 + k] === v % 10)).toBe(true);
+    expect(new Set(fromMnist).size).toBeGreaterThan(50);
+    expect(mixPersonal(mnist, { set: mine, steps: 10, share: 0.25 }, 16, 1)).toEqual(mixed);
+    expect(() => mixPersonal(mnist, { set: uniformSet(0, 0, 0), steps: 1, share: 0.5 }, 16, 1)).toThrow(/no digits of yours/);
+  });
+
+  it('is what buildRun trains on: one epoch of exactly the recipe\'s steps, validated on MNIST\'s held-out split', async () => {
+    const files = await loadMnistFromDisk();
+    const parent = createModel('original', { seed: 3 });
+    const settings = fineTuneSettings('original', await encodeModelWeights(parent), uniformSet(5, 200, 4), 1, 12);
+    const run = buildRun(settings, files);
+    expect(run.trainer.batchesPerEpoch).toBe(12);
+    expect(run.splits.train.count).toBe(12 * FINE_TUNE.batchSize);
+    expect(run.splits.validation.count).toBe(FINE_TUNE.validationSize);
+    expect(settings.config.augment).not.toBeNull();
+    run.trainer.dispose();
+    run.model.dispose();
+    parent.dispose();
+  });
+});
+
+describe('holdOut', () => {
+  it('holds out every fourth of each digit, and never trains on those', () => {
+    const digits = [...Array(9).fill(1), ...Array(3).fill(2), ...Array(4).fill(5)].map((label, id) => ({ label, id }));
+    const { train, heldOut } = holdOut(digits);
+    expect(heldOut.map((d) => d.label)).toEqual([1, 1, 5]);
+    expect(train.length + heldOut.length).toBe(digits.length);
+    expect(train.some((d) => heldOut.includes(d))).toBe(false);
+  });
+});
+
+describe('recommendKeeping', () => {
+  const scores = (before: number, after: number) => ({ personal: null, test: null, validation: { before, after, count: 5000 } });
+  it('recommends keeping unless MNIST validation accuracy falls by more than 0.1 point', () => {
+    expect(recommendKeeping(scores(0.995, 0.994))).toBe(true);
+    expect(recommendKeeping(scores(0.995, 0.9938))).toBe(false);
+    expect(recommendKeeping(scores(0.99, 0.995))).toBe(true);
+  });
+});
