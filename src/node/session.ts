@@ -9,6 +9,7 @@ import type { MnistFiles } from '../core/data/mnistLoader';
 import { evaluateModel, type Evaluation } from '../core/model/evaluate';
 import { abandon, startReplicaPool, type ReplicaInit, type ReplicaThread } from '../core/train/replicaPool';
 import { buildRun, yieldEvery, type RunSettings } from '../core/train/run';
+import { finishFineTune } from '../core/train/fineTune';
 import type { TrainEvent, TrainResult } from '../core/train/trainer';
 import { setWinogradEnabled } from '../kernels/wasmKernels';
 import { initNodeBackend, type NodeBackend } from './nodeBackend';
@@ -56,6 +57,7 @@ export async function runSession(settings: RunSettings, files: MnistFiles, optio
     });
     const result = await trainer.run();
     trainer.dispose();
+    finishFineTune(model, settings);
     const test = evaluateTest ? await evaluateModel(model, splits.test, { replica: pool.replica }) : null;
     return { result, test, model, backend };
   } finally {

@@ -10,6 +10,7 @@ import type { MnistFiles } from '../data/mnistLoader';
 import { evaluateModel } from '../model/evaluate';
 import { createSharedReduceBuffers, SharedMemoryReplica, singleReplica, type Replica, type SharedReduceBuffers } from './replica';
 import { buildRun, type RunSettings } from './run';
+import { finishFineTune } from './fineTune';
 
 /** What a helper thread is started with; the data lies in shared memory, not copied per thread. */
 export interface ReplicaInit {
@@ -66,6 +67,7 @@ export async function runReplica(init: ReplicaInit, ready: () => void): Promise<
     const { model, trainer, splits } = buildRun(init.settings, init.files, { replica });
     ready();
     await trainer.run();
+    finishFineTune(model, init.settings);
     if (init.evaluateTest) await evaluateModel(model, splits.test, { replica });
     trainer.dispose();
     model.dispose();

@@ -10,7 +10,7 @@ import type { MnistFiles } from '../data/mnistLoader';
 import { createModel } from '../model/models';
 import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import type { Checkpoint } from './checkpoint';
-import { mixPersonal, type PersonalMix } from './fineTune';
+import { freezeBatchNorm, mixPersonal, type PersonalMix } from './fineTune';
 import { Trainer, type TrainerOptions } from './trainer';
 import type { TrainConfig } from './types';
 
@@ -38,9 +38,10 @@ export function buildRun(settings: RunSettings, files: MnistFiles, options: Pick
   const splits = makeSplits(files.train, files.test, settings.validationSize, settings.trainLimit);
   const { personal, config } = settings;
   if (personal) splits.train = mixPersonal(splits.train, personal, config.batchSize, config.seed);
-  const model = createModel(settings.config.model, { seed: settings.config.seed });
+  const model = createModel(config.model, { seed: config.seed });
   try {
     if (settings.initWeights && !settings.resume) setWeightsFrom(model, settings.initWeights);
+    if (personal) freezeBatchNorm(model);
     const trainer = new Trainer(model, settings.config, splits.train, {
       ...options,
       validation: splits.validation.count ? splits.validation : undefined,

@@ -1,7 +1,7 @@
 /** The fine-tune recipe: a person's digits mixed into every batch of MNIST, held-out digits never trained on. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MnistSet } from '../../../src/core/data/mnist';
-import { FINE_TUNE, fineTuneSettings, holdOut, mixPersonal, recommendKeeping } from '../../../src/core/train/fineTune';
+import { FINE_TUNE, finishFineTune, fineTuneSettings, holdOut, mixPersonal, recommendKeeping } from '../../../src/core/train/fineTune';
 import { buildRun } from '../../../src/core/train/run';
 import { loadMnistFromDisk } from '../../../src/node/nodeData';
 import { createModel } from '../../../src/core/model/models';
@@ -42,6 +42,20 @@ describe('mixPersonal', () => {
     run.trainer.dispose();
     run.model.dispose();
     parent.dispose();
+  });
+});
+
+describe('finishFineTune', () => {
+  it('makes a fine-tuned model the mean of itself and its start, and leaves other runs alone', async () => {
+    const start = createModel('original', { seed: 1 });
+    const tuned = createModel('original', { seed: 2 });
+    const expected = tuned.getWeights().map((w, i) => w.add(start.getWeights()[i]).div(2));
+    const settings = fineTuneSettings('original', await encodeModelWeights(start), uniformSet(1, 0, 0));
+    finishFineTune(tuned, { ...settings, personal: undefined });
+    expect(tuned.getWeights()[0].sub(expected[0]).abs().max().dataSync()[0]).toBeGreaterThan(1e-3);
+    finishFineTune(tuned, settings);
+    tuned.getWeights().forEach((w, i) => expect(w.sub(expected[i]).abs().max().dataSync()[0]).toBeLessThan(1e-6));
+    [start, tuned].forEach((m) => m.dispose());
   });
 });
 
