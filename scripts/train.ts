@@ -2,19 +2,23 @@
  * npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch 64] [--lr 1e-3]
  *                  [--schedule plateau|...] [--seed S] [--limit N] [--validation 5000] [--workers N]
  *                  [--no-augment | --augment reference|handwriting|styles|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES]]]
- *                  [--init MODEL_DIR] [--resume] [--force]
+ *                  [--init MODEL_DIR [--extra DIGITS_FILE]] [--resume] [--force]
  *
  * Trains headless on the official MNIST files with the same core code as the
  * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
  * DIR/training-log.json, and DIR/checkpoint/ after every epoch (--resume picks
  * it up). --init starts from a trained model's weights (fine-tuning) with a
- * fresh optimizer and schedule. A DIR that holds a model or a checkpoint is
+ * fresh optimizer and schedule; with --extra, on a person's digits exported
+ * from the page (either format) with the page's fine-tune recipe. A DIR that holds a model or a checkpoint is
  * replaced only with --force.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DigitsFileError, readDigitsFile, toMnistSet } from '../src/core/data/personalDigits';
+import { FINE_TUNE, fineTuneConfig, fineTuneSettings } from '../src/core/train/fineTune';
 import { AUGMENT_PRESETS, DEFAULT_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
 import type { Checkpoint } from '../src/core/train/checkpoint';
-import { DEFAULT_VALIDATION_SIZE } from '../src/core/data/mnist';
+import { DEFAULT_VALIDATION_SIZE, type MnistSet } from '../src/core/data/mnist';
 import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
 import { buildTrainingLog, formatTrainingLog } from '../src/core/train/log';
 import { settingsErrors } from '../src/core/train/settings';
@@ -30,7 +34,7 @@ import { loadMnistFromDisk } from '../src/node/nodeData';
 import { settleFolder } from '../src/node/atomicFolder';
 import { runSession } from '../src/node/session';
 
-const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR] [--resume] [--force]', {
+const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR [--extra FILE]] [--resume] [--force]', {
   model: { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
@@ -47,6 +51,7 @@ const { values } = parseCli('npm run train -- --out DIR [--model modified|origin
   augment: { type: 'string' },
   backend: { type: 'string' },
   init: { type: 'string' },
+  extra: { type: 'string' },
 });
 
 if (!values.out) fail('--out DIR is required');
@@ -91,6 +96,24 @@ if (values.resume && hasCheckpoint(checkpointDir)) {
   };
   validationSize = intArg(values.validation, 'validation', DEFAULT_VALIDATION_SIZE, 0);
   trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 1);
+}
+/** --extra: the person's digits, trained on with the recipe's own settings. */
+let personal: MnistSet | undefined;
+if (values.extra) {
+  if (!values.init || values.resume) fail('--extra fine-tunes a trained model: give it with --init DIR (and without --resume)');
+  const fixed = ['epochs', 'batch', 'lr', 'schedule', 'limit', 'validation', 'augment', 'no-augment'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
+  if (fixed.length) fail(`--extra trains with the page's fine-tune recipe (${FINE_TUNE.steps} steps); drop ${fixed.map((k) => `--${k}`).join(', ')}`);
+  personal = readExtra(values.extra);
+  config = fineTuneConfig(config.model, config.seed);
+  validationSize = FINE_TUNE.validationSize;
+}
+
+function readExtra(file: string): MnistSet {
+  try {
+    return toMnistSet(readDigitsFile(new Uint8Array(readFileSync(file))));
+  } catch (e) {
+    return fail(`--extra ${file}: ${e instanceof DigitsFileError ? e.message : `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`}`);
+  }
 }
 /**
  * --augment reference | handwriting | styles | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES]]
@@ -175,7 +198,8 @@ const onEvent = (e: TrainEvent) => {
   }
 };
 
-const outcome = await runSession({ config, validationSize, trainLimit, resume, initWeights: initial }, files, {
+const settings = personal ? fineTuneSettings(config.model, initial!, personal, config.seed) : { config, validationSize, trainLimit, resume, initWeights: initial };
+const outcome = await runSession(settings, files, {
   workers,
   backend,
   onEvent,

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_PIXELS } from '../../src/core/data/mnist';
+import { digitsToIdxZip, digitsToJson } from '../../src/core/data/personalDigits';
+import { FINE_TUNE } from '../../src/core/train/fineTune';
 import { loadMnistFromDisk } from '../../src/node/nodeData';
 import { repoRoot } from '../../src/node/paths';
 
@@ -90,6 +92,24 @@ describe('npm run train / eval / predict', () => {
     const wrong = npm(['train', '--', '--model', 'modified', ...fineTune, '--out', join(dir, 'wrong')]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/does not fit the modified model/);
+  }, 600_000);
+
+  it('train --init --extra fine-tunes on a person\'s digits in either export format with the page\'s recipe', async () => {
+    const { test } = await loadMnistFromDisk();
+    const digits = Array.from({ length: 20 }, (_, i) => ({ label: test.labels[i], image: test.images.slice(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), strokes: [], predicted: null, savedAt: 0 }));
+    const files = { json: join(dir, 'digits.json'), zip: join(dir, 'digits.zip') };
+    writeFileSync(files.json, digitsToJson(digits));
+    writeFileSync(files.zip, digitsToIdxZip(digits));
+    for (const [kind, file] of Object.entries(files)) {
+      const out = join(dir, `extra-${kind}`);
+      const r = npm(['train', '--', '--model', 'original', '--init', modelDir, '--extra', file, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const log = JSON.parse(readFileSync(join(out, 'training-log.json'), 'utf8'));
+      expect(log.config).toMatchObject({ epochs: 1, batchSize: FINE_TUNE.batchSize, learningRate: FINE_TUNE.learningRate });
+      expect(log.epochs[0].imagesPerSecond).toBeGreaterThan(0);
+      expect(log.init).toBe(modelDir);
+      expect(log.testAccuracy).toBeGreaterThan(0.85);
+    }
   }, 600_000);
 
   it('soup averages the trained and the fine-tuned model, and refuses a mix of architectures', () => {

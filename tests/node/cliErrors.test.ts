@@ -44,6 +44,10 @@ describe('bad arguments', () => {
     ['a validation split as large as the data', ['--validation', '60000', '--out', out], /validation must hold between 0 and 59999/],
     ['a batch larger than the training set', ['--batch', '100000', '--limit', '64', '--out', out], /64 training images are fewer than one batch of 100000/],
     ['a batch the replicas cannot share', ['--batch', '63', '--workers', '2', '--out', out], /--batch 63 must be a multiple of --workers 2/],
+    ['digits to fine-tune on without a model', ['--extra', 'digits.json', '--out', out], /--extra fine-tunes a trained model: give it with --init DIR/],
+    ['digits with settings of its own', ['--init', original, '--extra', 'x.json', '--lr', '0.1', '--epochs', '3', '--out', out], /--extra trains with the page's fine-tune recipe \(\d+ steps\); drop --epochs, --lr/],
+    ['a digits file that is missing', ['--init', original, '--extra', join(dir, 'none.json'), '--out', out], /--extra .*none\.json: cannot read it \(ENOENT\)/],
+    ['a digits file that is not one', ['--init', original, '--extra', join(repoRoot, 'package.json'), '--out', out], /--extra .*package\.json: it is JSON, but not a digits file exported here/],
   ];
   for (const [what, args, message] of cases) {
     it(`train: ${what}`, () => {

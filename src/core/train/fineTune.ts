@@ -13,7 +13,7 @@ import { averageWeightsInto } from '../model/soup';
 import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import { makeRng } from './rng';
 import type { RunSettings } from './run';
-import { HANDWRITING_AUGMENT, type ModelName } from './types';
+import { HANDWRITING_AUGMENT, type ModelName, type TrainConfig } from './types';
 
 export const FINE_TUNE = {
   /** About 30 s on a 2-core machine (npm run bench:finetune). */
@@ -35,17 +35,21 @@ export interface PersonalMix {
   share: number;
 }
 
+export function fineTuneConfig(model: ModelName, seed = 1): TrainConfig {
+  return {
+    model,
+    epochs: 1,
+    batchSize: FINE_TUNE.batchSize,
+    learningRate: FINE_TUNE.learningRate,
+    schedule: { kind: 'cosine', warmupEpochs: 0.1, finalFraction: 0.1 },
+    augment: HANDWRITING_AUGMENT,
+    seed,
+  };
+}
+
 export function fineTuneSettings(model: ModelName, initWeights: EncodedTensors, personal: MnistSet, seed = 1, steps: number = FINE_TUNE.steps): RunSettings {
   return {
-    config: {
-      model,
-      epochs: 1,
-      batchSize: FINE_TUNE.batchSize,
-      learningRate: FINE_TUNE.learningRate,
-      schedule: { kind: 'cosine', warmupEpochs: 0.1, finalFraction: 0.1 },
-      augment: HANDWRITING_AUGMENT,
-      seed,
-    },
+    config: fineTuneConfig(model, seed),
     validationSize: FINE_TUNE.validationSize,
     initWeights,
     personal: { set: personal, steps, share: FINE_TUNE.personalShare },
