@@ -4,34 +4,9 @@
  * by the page on load. Works in pages and workers.
  */
 import type { Checkpoint } from '../core/train/checkpoint';
+import { inStore } from './db';
 
-const DB = 'mnist-trainer';
-const STORE = 'checkpoints';
 const KEY = 'latest';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB is not available'));
-  });
-}
-
-async function run<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = f(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
 
 export interface StoredCheckpoint {
   checkpoint: Checkpoint;
@@ -41,9 +16,9 @@ export interface StoredCheckpoint {
   savedAt: number;
 }
 
-export const saveCheckpoint = (value: StoredCheckpoint) => run('readwrite', (s) => s.put(value, KEY)).then(() => undefined);
-export const loadCheckpoint = () => run<StoredCheckpoint | undefined>('readonly', (s) => s.get(KEY) as IDBRequest<StoredCheckpoint | undefined>);
-export const clearCheckpoint = () => run('readwrite', (s) => s.delete(KEY)).then(() => undefined);
+export const saveCheckpoint = (value: StoredCheckpoint) => inStore('checkpoints', 'readwrite', (s) => s.put(value, KEY)).then(() => undefined);
+export const loadCheckpoint = () => inStore<StoredCheckpoint | undefined>('checkpoints', 'readonly', (s) => s.get(KEY) as IDBRequest<StoredCheckpoint | undefined>);
+export const clearCheckpoint = () => inStore('checkpoints', 'readwrite', (s) => s.delete(KEY)).then(() => undefined);
 
 const numbers = (o: unknown, ...keys: string[]) => keys.every((k) => typeof (o as Record<string, unknown> | undefined)?.[k] === 'number');
 

@@ -230,7 +230,7 @@ test('a checkpoint in this browser that cannot be restored gets a notice and For
     page.evaluate(
       (kind) =>
         new Promise((resolve, reject) => {
-          const open = indexedDB.open('mnist-trainer', 1);
+          const open = indexedDB.open('mnist-trainer');
           open.onerror = () => reject(open.error);
           open.onsuccess = () => {
             const tx = open.result.transaction('checkpoints', 'readwrite');
