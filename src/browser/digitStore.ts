@@ -30,4 +30,3 @@ export interface StoredTuned {
 const TUNED = 'tuned';
 export const saveTuned = (value: StoredTuned) => inStore('models', 'readwrite', (s) => s.put(value, TUNED)).then(() => undefined);
 export const loadTuned = () => inStore('models', 'readonly', (s) => s.get(TUNED) as IDBRequest<StoredTuned | undefined>);
-export const clearTuned = () => inStore('models', 'readwrite', (s) => s.delete(TUNED)).then(() => undefined);

@@ -6,7 +6,7 @@
 import type { ModelName } from '../core/model/models';
 import type { UnsureRule } from '../core/model/unsure';
 import type { EncodedTensors } from '../core/model/weights';
-import type { ModelSlot, PredictApi, PredictCall, PredictReply, ShippedSlot } from '../worker/predictWorker';
+import type { ModelSlot, PredictApi, PredictCall, PredictReply, ShippedSlot, WeightsSlot } from '../worker/predictWorker';
 
 export type { ModelSlot, ShippedSlot };
 
@@ -69,14 +69,18 @@ export class Predictor {
   }
 
   /** The worker takes calls in order, so the model counts as loaded from now on. */
-  async setTrainedWeights(architecture: ModelName, weights: EncodedTensors): Promise<void> {
-    this.loaded.set('trained', architecture);
+  async setWeights(slot: WeightsSlot, architecture: ModelName, weights: EncodedTensors): Promise<void> {
+    this.loaded.set(slot, architecture);
     try {
-      await this.call('setTrainedWeights', architecture, weights);
+      await this.call('setWeights', slot, architecture, weights);
     } catch (e) {
-      this.loaded.delete('trained');
+      this.loaded.delete(slot);
       throw e;
     }
+  }
+
+  readAll(slot: ModelSlot, images: Uint8Array, count: number): Promise<Uint8Array> {
+    return this.call('readAll', slot, images, count);
   }
 
   weightsOf(slot: ModelSlot) {

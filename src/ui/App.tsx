@@ -1,6 +1,8 @@
 import { Component, useRef, type ReactNode } from 'react';
 import type { ModelSlot } from '../browser/predictor';
 import { Charts } from './Charts';
+import { Correction } from './Correction';
+import { MyDigitsPanel } from './MyDigitsPanel';
 import type { Controller } from './controller';
 import { DrawPanel } from './DrawPanel';
 import { EvaluationPanel } from './EvaluationPanel';
@@ -52,6 +54,8 @@ function Page({ controller }: { controller: Controller }) {
         <div className="column">
           <ModelBar controller={controller} />
           <DrawPanel controller={controller} />
+          <Correction controller={controller} />
+          <MyDigitsPanel controller={controller} />
           <EvaluationPanel controller={controller} />
         </div>
         <div className="column">

@@ -55,6 +55,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
       const pre = preprocessDrawing(inkFromRGBA(img.data, img.width, img.height));
       if (pre.empty) {
         setPrediction({ empty: true, changes: version });
+        controller.showDrawing(null);
       } else if (!controller.predictor.has(selected)) {
         setPrediction({ empty: false, pixels: pre.pixels, error: 'The model is still loading…', changes: version });
       } else {
@@ -62,6 +63,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
         const rule = controller.predictor.ruleOf(selected);
         const verdict = rule && judge(evidence(probabilities, pre.pixels), rule);
         setPrediction({ empty: false, pixels: pre.pixels, probabilities, verdict, changes: version });
+        controller.showDrawing({ pixels: pre.pixels, strokes: pad.current!.strokes(), predicted: topDigit(probabilities) });
       }
     } catch (e) {
       setPrediction({ empty: false, error: (e as Error).message, changes: version });
@@ -87,6 +89,9 @@ export function DrawPanel({ controller }: { controller: Controller }) {
     latest.current = run;
     schedule();
   }, [run, schedule, weightsVersion]);
+  useEffect(() => {
+    controller.clearPad = () => pad.current?.clear();
+  }, [controller]);
   // Stroke end -> prediction on screen, for the browser benchmark (Performance API, no globals).
   useEffect(() => {
     if (!prediction.probabilities || performance.getEntriesByName('stroke-end').length === 0) return;
@@ -108,7 +113,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
       <h2 id="draw-title">Draw a digit</h2>
       <div className="draw-row">
         <div className="pad-wrap">
-          <DrawingPad ref={pad} onChange={onChange} />
+          <DrawingPad ref={pad} onChange={onChange} onDigit={(d) => void controller.keep(d)} />
           <div className="buttons">
             <button type="button" onClick={() => pad.current?.undo()} disabled={strokes === 0} aria-keyshortcuts="Control+Z">
               Undo

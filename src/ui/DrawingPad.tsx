@@ -13,14 +13,18 @@ export interface DrawingPadHandle {
   undo(): void;
   /** The pad's pixels (device resolution). */
   image(): ImageData | null;
+  /** The finished strokes, in pad pixels. */
+  strokes(): Point[][];
 }
 
 interface Props {
   onChange: (pad: DrawingPadHandle, strokes: number, changes: number) => void;
+  /** A digit key pressed while the pad has focus. */
+  onDigit?: (digit: number) => void;
   ref?: Ref<DrawingPadHandle>;
 }
 
-export function DrawingPad({ onChange, ref }: Props) {
+export function DrawingPad({ onChange, onDigit, ref }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const strokes = useRef<Point[][]>([]);
   const active = useRef<{ id: number; points: Point[] } | null>(null);
@@ -83,6 +87,7 @@ export function DrawingPad({ onChange, ref }: Props) {
       const el = canvas.current;
       return el ? ctx()!.getImageData(0, 0, el.width, el.height) : null;
     },
+    strokes: () => strokes.current,
   };
   useImperativeHandle(ref, () => handle.current, []);
 
@@ -144,6 +149,9 @@ export function DrawingPad({ onChange, ref }: Props) {
     } else if (e.key === 'Escape' || e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       handle.current.clear();
+    } else if (onDigit && /^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      onDigit(Number(e.key));
     }
   };
 

@@ -6,11 +6,14 @@
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
 import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
+import { addDigits, clearDigits, deleteDigit, listDigits, loadTuned, putDigit, saveTuned, type StoredDigit } from '../browser/digitStore';
+import { digitsToIdxZip, digitsToJson, imageBytes, readDigitsFile, toMnistSet, type PersonalDigit } from '../core/data/personalDigits';
+import { holdOut } from '../core/train/fineTune';
 import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
 import { pageTrainingLog } from './runLog';
-import { Store } from './store';
+import { Store, type AppState } from './store';
 
 /** What the training form sets; the validation hold-out is fixed in the page. */
 export type TrainSettings = Omit<TrainRequest, 'validationSize' | 'resume' | 'initWeights'>;
@@ -33,6 +36,10 @@ export class Controller {
   readonly predictor = new Predictor();
   private worker: Worker | null = null;
   private stored: StoredCheckpoint | undefined;
+  /** Clears the drawing pad; set by the pad's panel. */
+  clearPad: () => void = () => undefined;
+  /** A fine-tune's result until the person keeps or discards it. */
+  private tuned: Extract<FromWorker, { type: 'tuned' }> | undefined;
   private startedAt = 0;
 
   constructor() {
@@ -59,6 +66,7 @@ export class Controller {
     const s = this.store;
     // At once, so a saved model is known (and asked about) before a person can start a new run.
     const restored = this.restoreFromBrowser();
+    void this.restoreDigits();
     try {
       await this.predictor.loadShipped('pretrained-modified');
       await this.predictor.predict('pretrained-modified', new Float32Array(IMAGE_PIXELS)); // warm up the kernels
@@ -84,7 +92,7 @@ export class Controller {
     let cp: StoredCheckpoint['checkpoint'];
     try {
       cp = checkStored(record).checkpoint;
-      await this.predictor.setTrainedWeights(cp.config.model, cp.weights);
+      await this.predictor.setWeights('trained', cp.config.model, cp.weights);
     } catch (e) {
       this.store.notify('error', `The model saved in this browser could not be restored: ${(e as Error).message}. Forget it, or train a new model to replace it.`, 'forget');
       return;
@@ -101,6 +109,122 @@ export class Controller {
     this.store.notify('info', `Restored your ${cp.config.model} model from this browser (epoch ${cp.epochsDone} of ${cp.config.epochs}).`);
     this.bumpWeights();
   }
+
+  private async restoreDigits(): Promise<void> {
+    try {
+      const [digits, tuned] = await Promise.all([listDigits(), loadTuned()]);
+      this.store.set({ digits });
+      if (tuned) {
+        await this.predictor.setWeights('tuned', tuned.model, tuned.weights);
+        this.store.set((st) => ({ available: { ...st.available, tuned: SLOT_LABELS.tuned } }));
+      }
+    } catch (e) {
+      this.store.notify('error', `Your digits could not be read from this browser: ${(e as Error).message}.`);
+    }
+    void this.readDigits();
+  }
+
+  /** How the selected model reads each kept digit. */
+  private async readDigits(): Promise<void> {
+    const { digits, selected } = this.store.get();
+    if (!digits.length || !this.predictor.has(selected)) return this.store.set({ readings: {} });
+    const read = await this.predictor.readAll(selected, toMnistSet(digits).images, digits.length).catch(() => undefined);
+    if (read && this.store.get().digits === digits) this.store.set({ readings: Object.fromEntries(digits.map((d, i) => [d.id, read[i]])) });
+  }
+
+  private async reloadDigits(): Promise<void> {
+    this.store.set({ digits: await listDigits() });
+    await this.readDigits();
+  }
+
+  /** Each prediction of a drawing on the pad (null: the pad is empty). */
+  showDrawing = (drawing: AppState['drawing'] | null): void => this.store.set({ drawing: drawing ?? undefined });
+
+  /** Keeps the pad's drawing as `label` (a correction, or the prediction kept as an example) and clears the pad. */
+  keep = async (label: number): Promise<void> => {
+    const d = this.store.get().drawing;
+    if (!d) return;
+    const digit: PersonalDigit = { label, image: imageBytes(d.pixels), strokes: d.strokes, predicted: d.predicted, savedAt: Date.now() };
+    try {
+      const id = await addDigits([digit]);
+      this.store.set({ lastKept: { id, label, predicted: d.predicted }, drawing: undefined });
+      this.clearPad();
+      await this.reloadDigits();
+    } catch (e) {
+      this.store.notify('error', `The digit could not be kept in this browser: ${(e as Error).message}.`);
+    }
+  };
+
+  undoKeep = async (): Promise<void> => {
+    const last = this.store.get().lastKept;
+    if (!last) return;
+    await this.digitAction(() => deleteDigit(last.id));
+    this.store.set({ lastKept: undefined });
+  };
+
+  relabel = (digit: StoredDigit, label: number) => this.digitAction(() => putDigit({ ...digit, label }));
+  removeDigit = (id: number) => this.digitAction(() => deleteDigit(id));
+  removeAllDigits = () => this.digitAction(clearDigits);
+
+  private async digitAction(f: () => Promise<unknown>): Promise<void> {
+    try {
+      await f();
+      await this.reloadDigits();
+    } catch (e) {
+      this.store.notify('error', `Your digits could not be changed: ${(e as Error).message}.`);
+    }
+  }
+
+  exportDigits(format: 'json' | 'idx'): void {
+    const { digits } = this.store.get();
+    if (format === 'json') saveFile(new Blob([digitsToJson(digits)], { type: 'application/json' }), 'my-digits.json');
+    else saveFile(new Blob([digitsToIdxZip(digits) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), 'my-digits-idx.zip');
+  }
+
+  async importDigits(file: File): Promise<void> {
+    try {
+      const digits = readDigitsFile(new Uint8Array(await file.arrayBuffer()));
+      await addDigits(digits.map(({ label, image, strokes, predicted, savedAt }) => ({ label, image, strokes, predicted, savedAt })));
+      this.store.notify('info', `Imported ${digits.length} digits from ${file.name}.`);
+      await this.reloadDigits();
+    } catch (e) {
+      this.store.notify('error', `${file.name} could not be imported: ${(e as Error).message}. Your digits are as they were.`);
+    }
+  }
+
+  /** Fine-tunes the selected model on the kept digits, every fourth of each digit held out to score it. */
+  async fineTune(): Promise<void> {
+    const { digits, selected, status, tune } = this.store.get();
+    if (status === 'running' || status === 'paused' || status === 'starting' || tune?.state === 'running' || !digits.length) return;
+    const weights = await this.predictor.weightsOf(selected);
+    if (!weights) return this.store.notify('error', 'This model is not a LeNet-5 from this app, so it cannot be fine-tuned here.');
+    const { train, heldOut } = holdOut(digits);
+    this.tuned = undefined;
+    this.store.set({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', from: SLOT_LABELS[selected] } });
+    this.send({ type: 'fineTune', request: { ...weights, train: toMnistSet(train), heldOut: toMnistSet(heldOut) } });
+  }
+
+  stopTune = () => this.send({ type: 'stop' });
+
+  /** The tuned model becomes the "Tuned to your handwriting" slot, saved in this browser. */
+  keepTuned = async (): Promise<void> => {
+    const t = this.tuned;
+    if (!t) return;
+    try {
+      await this.predictor.setWeights('tuned', t.model, t.weights);
+      await saveTuned({ model: t.model, weights: t.weights, scores: t.scores, savedAt: Date.now() });
+    } catch (e) {
+      return this.store.notify('error', `The tuned model could not be kept: ${(e as Error).message}.`);
+    }
+    this.tuned = undefined;
+    this.store.set((st) => ({ tune: undefined, available: { ...st.available, tuned: SLOT_LABELS.tuned } }));
+    await this.selectModel('tuned');
+  };
+
+  discardTuned = (): void => {
+    this.tuned = undefined;
+    this.store.set({ tune: undefined });
+  };
 
   async selectModel(slot: ModelSlot): Promise<void> {
     const s = this.store;
@@ -197,9 +321,10 @@ export class Controller {
     this.store.set((st) => ({ resumable: undefined, stored: undefined, notices: st.notices.filter((n) => n.action !== 'forget') }));
   }
 
-  /** The selected model's weights changed: the pad predicts again. */
+  /** The selected model's weights changed: the pad predicts again, and the kept digits are read again. */
   private bumpWeights(): void {
     this.store.set((st) => ({ weightsVersion: st.weightsVersion + 1 }));
+    void this.readDigits();
   }
 
   private onWorker(m: FromWorker): void {
@@ -208,9 +333,10 @@ export class Controller {
     if (m.type === 'batch') s.batches.push(m.event.step, m.event.loss, m.event.accuracy);
     else if (m.type === 'epoch') s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
     else if (m.type === 'finished') void this.selectModel('trained');
+    else if (m.type === 'tuned') this.tuned = m;
     else if (m.type === 'weights') {
       const { model, weights } = m.snapshot;
-      void this.predictor.setTrainedWeights(model, weights).then(() => {
+      void this.predictor.setWeights('trained', model, weights).then(() => {
         if (!s.get().available.trained) s.set((st) => ({ available: { ...st.available, trained: SLOT_LABELS.trained } }));
         if (s.get().selected === 'trained') this.bumpWeights();
       });

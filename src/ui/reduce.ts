@@ -12,6 +12,7 @@ export const SLOT_LABELS: Record<ModelSlot, string> = {
   'pretrained-original': 'Pretrained original LeNet-5',
   trained: 'Your trained model',
   loaded: 'Model loaded from files',
+  tuned: 'Tuned to your handwriting',
 };
 
 /** `elapsedSeconds`: time since the page asked for training, for the 'finished' text. */
@@ -65,6 +66,12 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       const done = m.evaluation || st.status === 'idle' || st.status === 'finished';
       return { ...st, status: done ? st.status : 'failed', evaluating: false, notices: addNotice(st.notices, 'error', m.message) };
     }
+    case 'tuning':
+      return { ...st, tune: { ...st.tune!, state: 'running', step: m.step, steps: m.steps, phase: m.phase } };
+    case 'tuned':
+      return { ...st, tune: { ...st.tune!, state: 'done', scores: m.scores, seconds: m.seconds } };
+    case 'tuneFailed':
+      return { ...st, tune: { ...st.tune!, state: 'failed', message: m.message } };
     case 'ready':
     case 'weights':
       return st;

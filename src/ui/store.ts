@@ -9,6 +9,9 @@ import type { MnistSet } from '../core/data/mnist';
 import type { RunSettings } from '../core/train/run';
 import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/train/types';
 import type { ModelSlot } from '../browser/predictor';
+import type { StoredDigit } from '../browser/digitStore';
+import type { PenPoint } from '../core/drawing/pendigits';
+import type { FineTuneScores } from '../core/train/fineTune';
 import type { TestResult } from '../worker/protocol';
 
 export type TrainingStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
@@ -60,6 +63,15 @@ export interface AppState {
   outcome?: { reason: StopReason; message?: string; wallSeconds: number };
   /** That run's last test-set evaluation (after an epoch). */
   runTest?: TestResult;
+  /** The person's kept digits (IndexedDB), and the digit the selected model reads in each, by id. */
+  digits: StoredDigit[];
+  readings: Record<number, number>;
+  /** The drawing on the pad and what the model read in it, for "Wrong? It is a …". */
+  drawing?: { pixels: Float32Array; strokes: PenPoint[][]; predicted: number };
+  /** The digit kept last, which Undo removes again. */
+  lastKept?: { id: number; label: number; predicted: number };
+  /** A fine-tune on the person's digits: running, done (scores, awaiting keep or discard) or failed. */
+  tune?: { state: 'running' | 'done' | 'failed'; step: number; steps: number; phase: 'scoring' | 'training'; from: string; scores?: FineTuneScores; seconds?: number; message?: string };
 }
 
 /** Per-batch series for the charts; appended to, never copied. */
@@ -113,6 +125,8 @@ export class Store {
     notices: [],
     weightsVersion: 0,
     tensorsPerEpoch: [],
+    digits: [],
+    readings: {},
   };
   private listeners = new Set<Listener>();
   readonly batches = new Series();

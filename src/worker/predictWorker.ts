@@ -15,7 +15,9 @@ import { initBackend } from '../kernels/backends';
 import { configureWasm } from '../browser/wasmPaths';
 
 export type ShippedSlot = 'pretrained-modified' | 'pretrained-original';
-export type ModelSlot = ShippedSlot | 'trained' | 'loaded';
+export type ModelSlot = ShippedSlot | 'trained' | 'loaded' | 'tuned';
+/** The slots whose weights come from this app's training: the model in training and the one tuned to a person's digits. */
+export type WeightsSlot = 'trained' | 'tuned';
 
 const SHIPPED: Record<ShippedSlot, string> = {
   'pretrained-modified': 'models/lenet5-modified/model.json',
@@ -93,15 +95,25 @@ export const api = {
     return modelNameOf(model) ?? 'other';
   },
 
-  /** Updates (or creates) the model in training from weights the training worker sent. */
-  async setTrainedWeights(architecture: ModelName, weights: EncodedTensors): Promise<void> {
+  /** Updates (or creates) the model in training, or the tuned one, from weights the training worker sent. */
+  async setWeights(slot: WeightsSlot, architecture: ModelName, weights: EncodedTensors): Promise<void> {
     await ready;
-    let model = models.get('trained');
+    let model = models.get(slot);
     if (!model || modelNameOf(model) !== architecture) {
       model = createModel(architecture);
-      replace('trained', model);
+      replace(slot, model);
     }
     setWeightsFrom(model, weights);
+  },
+
+  /** The digit a model reads in each of `count` 28x28 images (bytes, 0 = background). */
+  async readAll(slot: ModelSlot, images: Uint8Array, count: number): Promise<Uint8Array> {
+    const probs = tf.tidy(() => get(slot).predict(tf.div(tf.tensor4d(images, [count, 28, 28, 1], 'float32'), 255)) as tf.Tensor2D);
+    const top = tf.argMax(probs, 1);
+    probs.dispose();
+    const digits = Uint8Array.from(await top.data());
+    top.dispose();
+    return digits;
   },
 
   async weightsOf(slot: ModelSlot): Promise<{ model: ModelName; weights: EncodedTensors } | undefined> {

@@ -6,6 +6,7 @@ import type { MnistSet } from '../core/data/mnist';
 import type { Evaluation } from '../core/model/evaluate';
 import type { ModelName } from '../core/model/models';
 import type { EncodedTensors } from '../core/model/weights';
+import type { FineTuneScores } from '../core/train/fineTune';
 import type { RunSettings } from '../core/train/run';
 import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/train/types';
 import type { BackendName } from '../kernels/backends';
@@ -17,8 +18,17 @@ export interface TrainRequest extends RunSettings {
   backend?: BackendName;
 }
 
+/** Fine-tune a model on a person's digits (core/train/fineTune.ts); `heldOut` are scored, never trained on. */
+export interface FineTuneRequest {
+  model: ModelName;
+  weights: EncodedTensors;
+  train: MnistSet;
+  heldOut: MnistSet;
+}
+
 export type ToWorker =
   | { type: 'train'; request: TrainRequest }
+  | { type: 'fineTune'; request: FineTuneRequest }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -59,5 +69,9 @@ export type FromWorker =
   | { type: 'test'; result: TestResult }
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }
   | { type: 'notice'; message: string }
+  /** A fine-tune: its progress, its result (weights and scores before and after), or why there is none. */
+  | { type: 'tuning'; step: number; steps: number; phase: 'scoring' | 'training' }
+  | { type: 'tuned'; model: ModelName; weights: EncodedTensors; scores: FineTuneScores; seconds: number }
+  | { type: 'tuneFailed'; message: string }
   /** `evaluation`: an evaluation failed, and a training run, if any, goes on. */
   | { type: 'error'; message: string; evaluation?: true };

@@ -12,7 +12,8 @@ import { createModel } from '../core/model/models';
 import { setWeightsFrom } from '../core/model/weights';
 import { chooseBackend, initBackend, probeWebGLRenderer, type BackendName } from '../kernels/backends';
 import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
-import type { ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
+import { FineTuneRun } from './fineTuneRun';
+import type { FineTuneRequest, ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
 import { postTestEvaluation, TrainingRun, type Post } from './trainingRun';
 
 interface WorkerScope {
@@ -29,6 +30,8 @@ let backend: { name: BackendName; reason: string } | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
 let training = false;
+/** The fine-tune in progress, if any; it takes the training's turn. */
+let tune: FineTuneRun | null = null;
 /** From the page's 'loadData', which it sends as soon as it starts this worker. */
 let dataTimeoutSeconds: number | undefined;
 
@@ -105,6 +108,13 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
   }
 }
 
+async function fineTune(request: FineTuneRequest): Promise<void> {
+  const data = await loadData();
+  if (!backend) await startBackend(undefined);
+  tune = new FineTuneRun(request, data, backend!.name, post);
+  await tune.run();
+}
+
 /** Evaluates the given weights, or the model in training. */
 async function evaluate(snapshot: WeightsSnapshot | undefined): Promise<void> {
   const { test } = await loadData();
@@ -134,12 +144,22 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
         })
         .finally(() => (training = false));
       break;
+    case 'fineTune':
+      if (training) return post({ type: 'tuneFailed', message: 'Training is running; fine-tune once it has finished.' });
+      training = true;
+      fineTune(m.request)
+        .catch((e: Error) => post({ type: 'tuneFailed', message: `The fine-tune failed: ${e.message}; the model it started from is unchanged.` }))
+        .finally(() => {
+          training = false;
+          tune = null;
+        });
+      break;
     case 'pause':
       return run?.pause();
     case 'resume':
       return run?.resume();
     case 'stop':
-      return run?.stop();
+      return (tune ?? run)?.stop();
     case 'evaluate':
       return void evaluate(m.weights).catch((e: Error) => post({ type: 'error', message: `Evaluation failed: ${e.message}`, evaluation: true }));
     case 'loadData':

@@ -123,3 +123,21 @@ describe('reduce', () => {
     expect(st).toEqual(copy);
   });
 });
+
+describe('reduce: a fine-tune', () => {
+  const running = initial({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', from: 'Pretrained modified LeNet-5' } });
+  const scores = { personal: { before: 0.5, after: 1, count: 4 }, validation: { before: 0.997, after: 0.9968, count: 5000 }, test: null };
+
+  it('follows its steps, then holds its scores until the person keeps or discards it', () => {
+    const st = reduce(running, { type: 'tuning', step: 40, steps: 200, phase: 'training' });
+    expect(st.tune).toMatchObject({ state: 'running', step: 40, steps: 200, phase: 'training', from: 'Pretrained modified LeNet-5' });
+    const done = reduce(st, { type: 'tuned', model: 'modified', weights: { specs: [], data: new ArrayBuffer(0) }, scores, seconds: 31 });
+    expect(done.tune).toMatchObject({ state: 'done', scores, seconds: 31 });
+    expect(done.status).toBe(running.status); // a fine-tune is not a training run
+  });
+
+  it('says why one failed', () => {
+    const st = reduce(running, { type: 'tuneFailed', message: 'The fine-tune was stopped; the model it started from is unchanged.' });
+    expect(st.tune).toMatchObject({ state: 'failed', message: 'The fine-tune was stopped; the model it started from is unchanged.' });
+  });
+});
