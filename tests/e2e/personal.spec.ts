@@ -27,7 +27,7 @@ async function worstWriter(): Promise<{ writer: number; digits: PenDigit[] }> {
 
 const pctOf = (text: string) => Number(/([\d.]+)%/.exec(text)![1]) / 100;
 
-test('a writer corrects the first digits it misreads, fine-tunes, and it misreads at most half as many of the rest', async ({ page }) => {
+test('a writer corrects the first digits it misreads, fine-tunes, and it misreads at most half as many of the rest', async ({ page }, info) => {
   test.setTimeout(900_000);
   const { writer, digits } = await worstWriter();
   await openApp(page);
@@ -58,6 +58,7 @@ test('a writer corrects the first digits it misreads, fine-tunes, and it misread
   await expect(result).toBeVisible({ timeout: 600_000 });
   const testRow = await result.getByRole('row', { name: /MNIST test set/ }).innerText();
   const [testBefore, testAfter] = testRow.split('\t').slice(1).map(pctOf);
+  await page.locator('section.my-digits').screenshot({ path: info.outputPath('my-digits.png') }); // the README's picture
   await result.getByRole('button', { name: /Keep as/ }).click();
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('tuned');
 
