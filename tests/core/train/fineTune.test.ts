@@ -1,5 +1,6 @@
 /** The fine-tune recipe: a person's digits mixed into every batch of MNIST, held-out digits never trained on. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../src/core/data/mnist';
 import { FINE_TUNE, finishFineTune, fineTuneSettings, holdOut, mixPersonal, recommendKeeping } from '../../../src/core/train/fineTune';
 import { buildRun } from '../../../src/core/train/run';
@@ -43,6 +44,26 @@ describe('mixPersonal', () => {
     run.model.dispose();
     parent.dispose();
   });
+});
+
+describe('a fine-tune', () => {
+  it('trains, soups with its start, keeps BatchNorm statistics and leaves no tensors behind', async () => {
+    const files = await loadMnistFromDisk();
+    const start = createModel('modified', { seed: 3 });
+    const initWeights = await encodeModelWeights(start);
+    const before = tf.memory().numTensors;
+    const settings = fineTuneSettings('modified', initWeights, uniformSet(5, 200, 4), 1, 3);
+    const run = buildRun(settings, files);
+    const result = await run.trainer.run();
+    run.trainer.dispose();
+    finishFineTune(run.model, settings);
+    expect(result.reason).toBe('completed');
+    const stats = (m: tf.LayersModel) => m.weights.filter((w) => w.name.includes('moving')).map((w) => w.read().dataSync()[0]);
+    expect(stats(run.model)).toEqual(stats(start));
+    run.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    start.dispose();
+  }, 60_000);
 });
 
 describe('finishFineTune', () => {
