@@ -16,7 +16,7 @@ import type { RunSettings } from './run';
 import { HANDWRITING_AUGMENT, type ModelName, type TrainConfig } from './types';
 
 export const FINE_TUNE = {
-  /** About 30 s on a 2-core machine, with the scoring before and after (npm run eval:personal times it in Node, the e2e proof in the page). */
+  /** About 30 s on a 2-core machine: npm run eval:personal times it in Node, the e2e proof in the page. */
   steps: 200,
   batchSize: 64,
   /** The person's digits' share of every batch; the rest is MNIST, so it does not forget. */
