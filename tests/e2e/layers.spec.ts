@@ -29,7 +29,6 @@ test('shows every convolution block, the filters and a saliency map for the draw
   await expect(view.getByTestId('maps-conv3')).toContainText('conv3: 64 feature maps, 10×10');
   await expect(view.getByTestId('maps-conv4')).toContainText('conv4 (after relu4): 64 feature maps, 8×8');
   expect((await pixelsOf(page, 'saliency')).red).toBeGreaterThan(0); // ink that pushed towards the 7
-  await page.screenshot({ path: test.info().outputPath('layers.png'), fullPage: true });
 
   // Another architecture has other blocks.
   await page.getByRole('combobox', { name: 'Model' }).selectOption('pretrained-original');
