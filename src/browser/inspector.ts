@@ -3,9 +3,10 @@
  * worker of its own, so that looking inside the network never delays a
  * prediction. Only the latest request runs: one that arrives while another is
  * in flight replaces any still waiting, so a view that cannot keep up skips
- * drawings instead of queueing them.
+ * drawings instead of queueing them; and at most ten a second, so that it
+ * leaves the CPU to the pad on a machine with few cores.
  */
-import type { Inspection } from '../core/model/inspect';
+import type { InspectionPictures } from '../core/model/inspect';
 import { Predictor, type ModelSlot } from './predictor';
 
 export interface InspectRequest {
@@ -15,6 +16,8 @@ export interface InspectRequest {
   pixels: Float32Array;
 }
 
+const MIN_INTERVAL_MS = 100;
+
 export class Inspector {
   private readonly copy = new Predictor('layers');
   private copied = '';
@@ -23,7 +26,7 @@ export class Inspector {
 
   constructor(
     private readonly source: Predictor,
-    private readonly onResult: (request: InspectRequest, result: Inspection | Error) => void,
+    private readonly onResult: (request: InspectRequest, result: InspectionPictures | Error) => void,
   ) {}
 
   request(r: InspectRequest): void {
@@ -34,6 +37,7 @@ export class Inspector {
   private async drain(): Promise<void> {
     this.running = true;
     for (let r = this.waiting; r; r = this.waiting) {
+      const started = performance.now();
       this.waiting = undefined;
       try {
         const key = `${r.slot}:${r.weightsVersion}`;
@@ -45,6 +49,7 @@ export class Inspector {
       } catch (e) {
         this.onResult(r, e as Error);
       }
+      await new Promise((wake) => setTimeout(wake, MIN_INTERVAL_MS - (performance.now() - started)));
     }
     this.running = false;
   }

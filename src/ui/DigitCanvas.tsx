@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, type CanvasHTMLAttributes } from 'react';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/data/mnist';
-import { ink, tiles, type Rgba } from './tiles';
+import { ink, tiles, type Rgba } from '../core/pictures';
 
 type CanvasProps = CanvasHTMLAttributes<HTMLCanvasElement>;
 
@@ -8,7 +8,7 @@ type CanvasProps = CanvasHTMLAttributes<HTMLCanvasElement>;
 export function ImageCanvas({ image, ...canvas }: CanvasProps & { image: Rgba }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    ref.current?.getContext('2d')?.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
+    ref.current?.getContext('2d', { willReadFrequently: true })?.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
   }, [image]);
   return <canvas ref={ref} width={image.width} height={image.height} {...canvas} />;
 }

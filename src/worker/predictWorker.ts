@@ -7,7 +7,7 @@
  */
 import * as tf from '../core/tf';
 import '@tensorflow/tfjs-backend-wasm';
-import { inspect, type Inspection } from '../core/model/inspect';
+import { inspect, picture, type InspectionPictures } from '../core/model/inspect';
 import { classify, createModel, modelNameOf, type ModelName } from '../core/model/models';
 import { loadCheckedModel, parseModelJson, readPickedFiles, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
 import { parseUnsureRule, UNSURE_FILE, type UnsureRule } from '../core/model/unsure';
@@ -122,8 +122,8 @@ export const api = {
     return classify(get(slot), pixels);
   },
 
-  inspect(slot: ModelSlot, pixels: Float32Array): Promise<Inspection> {
-    return inspect(get(slot), pixels);
+  async inspect(slot: ModelSlot, pixels: Float32Array): Promise<InspectionPictures> {
+    return picture(await inspect(get(slot), pixels), pixels);
   },
 
   /** model.json (naming `name.weights.bin`) and the weights, for the page to hand to the browser's download. */

@@ -10,6 +10,8 @@
  * explains the ink that is there, not the ink that is missing.
  */
 import * as tf from '../tf';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../data/mnist';
+import { diverging, ink, maxAbs, tiles, type Rgba } from '../pictures';
 import { INPUT_SHAPE } from './models';
 
 export interface FeatureMaps {
@@ -90,4 +92,31 @@ async function filtersOf(conv: tf.layers.Layer | undefined): Promise<Filters | u
   const [size, , inputs, count] = kernel?.shape ?? [];
   if (!kernel || kernel.rank !== 4 || inputs !== 1 || size !== kernel.shape[1]) return undefined;
   return { size: size!, count: count!, values: (await kernel.data()) as Float32Array };
+}
+
+/** An inspection as pictures, made where it is computed so the page's thread only puts them on canvases. */
+export interface InspectionPictures {
+  digit: number;
+  /** The saliency over the drawing in grey. */
+  saliency: Rgba;
+  filters?: Omit<Filters, 'values'> & { picture: Rgba };
+  maps: (Omit<FeatureMaps, 'values'> & { picture: Rgba })[];
+}
+
+export function picture({ maps, filters, digit, saliency }: Inspection, pixels: Float32Array): InspectionPictures {
+  const overlay = tiles(saliency, [IMAGE_SIZE, IMAGE_SIZE, 1], 1, diverging, () => maxAbs(saliency));
+  for (let i = 0; i < IMAGE_PIXELS; i++) {
+    for (let ch = 0; ch < 3; ch++) overlay.data[i * 4 + ch] -= 60 * pixels[i] * (overlay.data[i * 4 + ch] / 255);
+  }
+  return {
+    digit,
+    saliency: overlay,
+    filters: filters && {
+      size: filters.size,
+      count: filters.count,
+      picture: tiles(filters.values, [filters.size, filters.size, filters.count], 8, diverging, (k) => maxAbs(filters.values, filters.count, k)),
+    },
+    // Each block on one scale, so a map that stays blank is one that does not respond.
+    maps: maps.map(({ values, ...m }) => ({ ...m, picture: tiles(values, [m.height, m.width, m.channels], m.channels > 32 ? 16 : 8, ink, () => maxAbs(values)) })),
+  };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { inspect } from '../../../src/core/model/inspect';
+import { inspect, picture } from '../../../src/core/model/inspect';
 import { classify, createModel } from '../../../src/core/model/models';
 import { useBackend } from '../../helpers/backend';
 
@@ -59,6 +59,18 @@ describe('inspect', () => {
       const numeric = ((await logTop(up)) - (await logTop(down))) / (2 * eps) * px[i];
       expect(Math.abs(r.saliency[i] - numeric)).toBeLessThan(0.05 * Math.abs(numeric) + 1e-4);
     }
+  });
+
+  it('turns an inspection into pictures: maps 8 or 16 to a row, the saliency over the drawing', async () => {
+    const px = bar();
+    const p = picture(await inspect(createModel('modified', { seed: 3 }), px), px);
+    const size = (r: { width: number; height: number }) => [r.width, r.height];
+    expect(p.maps.map((m) => size(m.picture))).toEqual([[8 * 29 - 1, 4 * 29 - 1], [8 * 25 - 1, 4 * 25 - 1], [16 * 11 - 1, 4 * 11 - 1], [16 * 9 - 1, 4 * 9 - 1]]);
+    expect(size(p.filters!.picture)).toEqual([8 * 6 - 1, 4 * 6 - 1]);
+    expect(size(p.saliency)).toEqual([28, 28]);
+    expect(Array.from(p.saliency.data.subarray(0, 4))).toEqual([255, 255, 255, 255]); // no ink: white
+    const inked = 12 * 28 + 11;
+    expect(Math.max(...p.saliency.data.subarray(inked * 4, inked * 4 + 3))).toBeLessThan(255); // ink: darkened
   });
 
   it('leaves no tensor behind', async () => {

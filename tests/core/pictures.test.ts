@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diverging, ink, maxAbs, tiles } from '../../src/ui/tiles';
+import { diverging, ink, maxAbs, tiles } from '../../src/core/pictures';
 
 const px = (img: { width: number; data: Uint8ClampedArray }, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 
