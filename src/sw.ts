@@ -12,7 +12,7 @@ import { clientsClaim } from 'workbox-core';
 import type { WorkboxPlugin } from 'workbox-core/types';
 import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { CacheFirst } from 'workbox-strategies';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 import { withProductionHeaders } from './productionHeaders';
 import { SKIP_WAITING } from './browser/offline';
 
@@ -28,10 +28,13 @@ addPlugins([productionHeaders]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL(`${import.meta.env.BASE_URL}index.html`)));
-// The MNIST files never change; 11 MB, so fetched only by those who train or evaluate.
+// The MNIST files never change; 11 MB, so fetched only by those who train or evaluate. A copy
+// that turned out bad (a captive portal's page, say) is replaced: the retry asks past the caches.
+const mnist = { cacheName: 'mnist-data', plugins: [productionHeaders] };
+const [cached, fresh] = [new CacheFirst(mnist), new NetworkFirst(mnist)];
 registerRoute(
   ({ url }) => url.pathname.startsWith(`${import.meta.env.BASE_URL}data/mnist/`),
-  new CacheFirst({ cacheName: 'mnist-data', plugins: [productionHeaders] }),
+  (options) => (options.request.cache === 'reload' ? fresh : cached).handle(options),
 );
 
 // A new version waits until a page that has just opened asks for it (offline.ts):
