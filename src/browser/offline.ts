@@ -3,10 +3,10 @@
  * build only (`npm run dev` never has one: its modules change on every edit),
  * applies updates, and reports whether the browser is online.
  *
- * An update is downloaded while a page of the old version is open and waits:
- * that page may still need scripts of its own version, which the new worker's
- * cache no longer holds. The next page opened (a reload too) lets it take
- * over and loads again as the new version.
+ * An update found while a page of the old version is in use waits: that page
+ * may still need scripts of its own version, which the new worker's cache no
+ * longer holds. One that is ready as a page opens (a reload too) takes over at
+ * once, and the page loads again as the new version.
  */
 
 /** The message that lets a waiting service worker take over. */
@@ -40,12 +40,12 @@ export function registerServiceWorker(notify: (text: string) => void): void {
         updating = true;
         reg.waiting.postMessage(SKIP_WAITING);
       }
-      reg.addEventListener('updatefound', () => {
-        const next = reg.installing;
+      const downloading = (next: ServiceWorker | null) =>
         next?.addEventListener('statechange', () => {
           if (next.state === 'installed' && controller) notify('A new version of the app was downloaded: it loads the next time you open or reload the page.');
         });
-      });
+      downloading(reg.installing); // found by this page's own navigation
+      reg.addEventListener('updatefound', () => downloading(reg.installing));
     } catch (e) {
       // Without it the app works as before, only not offline.
       console.warn(`No service worker: ${(e as Error).message}`);

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot } from '../../src/node/paths';
+import { PRODUCTION_HEADERS } from '../../src/productionHeaders';
 import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
 
 /** Opens the app and waits until its service worker has cached it and controls the page. */
@@ -33,8 +34,19 @@ test('after one visit online the app loads, predicts and trains offline, cross-o
   await trainOneEpoch(page); // fetches the MNIST files, which the worker caches
   await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
 
+  // The worker adds the production headers whatever its cache holds: strip them from every copy.
+  await page.evaluate(async () => {
+    for (const cache of await Promise.all((await caches.keys()).map((name) => caches.open(name)))) {
+      for (const key of await cache.keys()) {
+        const copy = (await cache.match(key))!;
+        await cache.put(key, new Response(await copy.blob(), { headers: { 'Content-Type': copy.headers.get('Content-Type')! } }));
+      }
+    }
+  });
   await context.setOffline(true);
-  await page.reload();
+  const response = (await page.reload())!;
+  expect(response.fromServiceWorker()).toBe(true);
+  expect(response.headers()).toMatchObject(Object.fromEntries(Object.entries(PRODUCTION_HEADERS).map(([name, value]) => [name.toLowerCase(), value])));
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
   await expect(offlineBadge(page)).toBeVisible();
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
