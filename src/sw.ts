@@ -27,7 +27,8 @@ const productionHeaders: WorkboxPlugin = { handlerWillRespond: async ({ response
 addPlugins([productionHeaders]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-registerRoute(new NavigationRoute(createHandlerBoundToURL(`${import.meta.env.BASE_URL}index.html`)));
+// Any address of the app opens the page (a shared run's link too); one that names a file (robots.txt) is left to the server.
+registerRoute(new NavigationRoute(createHandlerBoundToURL(`${import.meta.env.BASE_URL}index.html`), { denylist: [/\/[^/?]+\.[^/]+$/] }));
 // The MNIST files never change; 11 MB, so fetched only by those who train or evaluate. A copy
 // that turned out bad (a captive portal's page, say) is replaced: the retry asks past the caches.
 const mnist = { cacheName: 'mnist-data', plugins: [productionHeaders] };

@@ -134,9 +134,9 @@ test('a reload mid-training brings the last epoch back from IndexedDB, and train
   await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', String(3 - done));
 });
 
-test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page }) => {
+test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page, context }) => {
   const foreign: string[] = [];
-  page.on('request', (r) => {
+  context.on('request', (r) => { // the page's, its workers' and the service worker's
     const url = new URL(r.url());
     if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== 'http://127.0.0.1:4173') foreign.push(r.url());
   });
@@ -168,6 +168,7 @@ test('no request leaves the page’s origin during a whole session, and the CSP 
   await download;
   expect(foreign).toEqual([]);
   expect(await page.evaluate(() => (self as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true); // the CSP let it in
 });
 
 test('a lost WebGL context mid-training falls back to WebAssembly and continues from the last epoch', async ({ page }) => {
