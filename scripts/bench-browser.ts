@@ -9,7 +9,8 @@
  *    the same in Node (`npm run bench:train`'s path) in this run, and the app's
  *    own training (worker, augmentation, charts, weight streaming, the same
  *    replicas) of one epoch of the full training set against the page's trainer;
- *  - prediction latency, stroke end to prediction shown (median, p95);
+ *  - prediction latency, stroke end to prediction shown (median, p95), with the layer view
+ *    closed and open in alternating rounds;
  *  - cold start: navigation to the first prediction ready;
  *  - the longest main-thread task while training (Long Tasks API);
  *  - gzip size of the JavaScript (and the wasm) loaded before the first prediction, and in all.
@@ -144,12 +145,21 @@ try {
   const atStart = await gzipBytes(requests);
   log(`before the first prediction: ${kb(atStart.js)} KiB of JavaScript and ${kb(atStart.wasm)} KiB of wasm (gzip), ${atStart.files} files`);
 
-  // Prediction latency: real pen digits replayed on the pad.
-  const digits = samplePerClass(loadPenDigits(), 3);
-  await page.evaluate(() => performance.clearMeasures('stroke-to-prediction'));
-  for (const d of digits) await replayDigit(page, d);
-  const latencies = await page.evaluate(() => performance.getEntriesByName('stroke-to-prediction').map((e) => e.duration));
+  // Prediction latency: real pen digits replayed on the pad, in rounds with the layer view closed and open in turn.
+  const digits = samplePerClass(loadPenDigits(), 2);
+  const latency = { closed: [] as number[], open: [] as number[] };
+  const layerView = page.locator('details.layers');
+  for (const open of [false, true, false, true, false, true]) {
+    if ((await layerView.getAttribute('open')) !== (open ? '' : null)) await layerView.locator('summary').click();
+    await page.evaluate(() => performance.clearMeasures('stroke-to-prediction'));
+    for (const d of digits) await replayDigit(page, d);
+    latency[open ? 'open' : 'closed'].push(...(await page.evaluate(() => performance.getEntriesByName('stroke-to-prediction').map((e) => e.duration))));
+  }
+  const latencies = latency.closed;
+  const openP95OverClosed = quantile(latency.open, 0.95) / quantile(latencies, 0.95);
   log(`prediction latency: median ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms (${latencies.length} strokes)`);
+  log(`with the layer view open: median ${quantile(latency.open, 0.5).toFixed(1)} ms, p95 ${quantile(latency.open, 0.95).toFixed(1)} ms (${latency.open.length} strokes); p95 open / closed: ${openP95OverClosed.toFixed(2)}`);
+  await layerView.locator('summary').click();
 
   log('training in the app (wasm, one epoch of the full training set, the other settings at their defaults) while drawing...');
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks.length = 0));
@@ -187,6 +197,8 @@ try {
     appEpoch: epochSeconds,
     bareTrainOnBatchImagesPerSecond: bare.ok ? bare.imagesPerSecond : null,
     predictionLatencyMs: { median: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), samples: latencies.length },
+    layerViewOpenLatencyMs: { median: quantile(latency.open, 0.5), p95: quantile(latency.open, 0.95), samples: latency.open.length },
+    openP95OverClosed,
     coldStartMs,
     longestMainThreadTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
     longTasksOver50ms: longTasks.length,

@@ -11,7 +11,7 @@ import type { ModelSlot, PredictApi, PredictCall, PredictReply, ShippedSlot } fr
 export type { ModelSlot, ShippedSlot };
 
 export class Predictor {
-  private readonly worker = new Worker(new URL('../worker/predictWorker.ts', import.meta.url), { type: 'module', name: 'predict' });
+  private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly loaded = new Map<ModelSlot, ModelName | 'other'>();
   /** The shipped models' unsure rules; a model trained here or loaded from files has none. */
@@ -19,7 +19,9 @@ export class Predictor {
   private nextId = 1;
   private failed: Error | null = null;
 
-  constructor() {
+  /** `name` tells this worker apart in the browser's tools (the layer view runs a second one). */
+  constructor(name = 'predict') {
+    this.worker = new Worker(new URL('../worker/predictWorker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = ({ data }: MessageEvent<PredictReply>) => {
       const call = this.pending.get(data.id);
       this.pending.delete(data.id);
@@ -87,9 +89,23 @@ export class Predictor {
     return this.call('predict', slot, pixels);
   }
 
+  inspect(slot: ModelSlot, pixels: Float32Array) {
+    return this.call('inspect', slot, pixels);
+  }
+
+  exportModel(slot: ModelSlot, name: string) {
+    return this.call('exportModel', slot, name);
+  }
+
+  /** Loads what another Predictor's exportModel gave. */
+  async loadExported(slot: ModelSlot, exported: { json: string; weights: ArrayBuffer }): Promise<void> {
+    await this.call('loadExported', slot, exported.json, exported.weights);
+    this.loaded.set(slot, 'other');
+  }
+
   /** Hands model.json + the weights to the browser's download. */
   async download(slot: ModelSlot, name: string): Promise<void> {
-    const { json, weights } = await this.call('exportModel', slot, name);
+    const { json, weights } = await this.exportModel(slot, name);
     saveFile(new Blob([json], { type: 'application/json' }), `${name}.json`);
     saveFile(new Blob([weights], { type: 'application/octet-stream' }), `${name}.weights.bin`);
   }

@@ -8,6 +8,7 @@ import { evidence, judge, type Verdict } from '../core/model/unsure';
 import type { Controller } from './controller';
 import { DigitCanvas } from './DigitCanvas';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
+import { LayerView } from './LayerView';
 import { useStore } from './store';
 
 interface Prediction {
@@ -124,6 +125,7 @@ export function DrawPanel({ controller }: { controller: Controller }) {
           <PredictionView prediction={prediction} />
         </div>
       </div>
+      <LayerView controller={controller} pixels={prediction.probabilities && prediction.pixels} />
     </section>
   );
 }

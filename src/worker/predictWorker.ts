@@ -7,6 +7,7 @@
  */
 import * as tf from '../core/tf';
 import '@tensorflow/tfjs-backend-wasm';
+import { inspect, picture, type InspectionPictures } from '../core/model/inspect';
 import { classify, createModel, modelNameOf, type ModelName } from '../core/model/models';
 import { loadCheckedModel, parseModelJson, readPickedFiles, toArtifacts, toModelJson, weightBytes, weightPaths } from '../core/model/modelFiles';
 import { parseUnsureRule, UNSURE_FILE, type UnsureRule } from '../core/model/unsure';
@@ -93,6 +94,12 @@ export const api = {
     return modelNameOf(model) ?? 'other';
   },
 
+  /** A model another instance of this worker exported: the layer view inspects a copy of its own, off the prediction's thread. */
+  async loadExported(slot: ModelSlot, json: string, weights: ArrayBuffer): Promise<void> {
+    await ready;
+    replace(slot, await loadCheckedModel(toArtifacts(parseModelJson(json, 'model.json'), [weights], 'model.json')));
+  },
+
   /** Updates (or creates) the model in training from weights the training worker sent. */
   async setTrainedWeights(architecture: ModelName, weights: EncodedTensors): Promise<void> {
     await ready;
@@ -113,6 +120,10 @@ export const api = {
   /** Ten probabilities for one 28x28 image (values in [0, 1]). */
   predict(slot: ModelSlot, pixels: Float32Array): Promise<Float32Array> {
     return classify(get(slot), pixels);
+  },
+
+  async inspect(slot: ModelSlot, pixels: Float32Array): Promise<InspectionPictures> {
+    return picture(await inspect(get(slot), pixels), pixels);
   },
 
   /** model.json (naming `name.weights.bin`) and the weights, for the page to hand to the browser's download. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { checkTrainingLog } from '../../src/core/train/log';
-import { openApp } from './helpers';
+import { drawStrokes, openApp, SEVEN } from './helpers';
 
 const form = (page: Page) => page.getByRole('region', { name: 'Train in your browser' });
 const DEFAULT_QUERY = '?model=modified&epochs=3&batch=64&lr=0.001&schedule=plateau&augment=reference&limit=2000&seed=1&backend=auto&test=on';
@@ -77,14 +77,17 @@ test('"Download the run" saves the training log in the format npm run train writ
   expect(log.backend).toMatch(/^(wasm|webgl) \(\d replicas?/);
 });
 
-test('at 360 px wide no control overflows its panel', async ({ page }) => {
+test('at 360 px wide no control or picture overflows its panel', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 800 });
   await openApp(page);
+  await page.locator('details.layers summary').click();
+  await drawStrokes(page, SEVEN);
+  await expect(page.locator('details.layers')).toHaveAttribute('data-digit', '7');
   const outside = await page.evaluate(() => {
     const found: string[] = [];
     for (const panel of document.querySelectorAll('.panel')) {
       const p = panel.getBoundingClientRect();
-      for (const control of panel.querySelectorAll('button, select, input, textarea, progress')) {
+      for (const control of panel.querySelectorAll('button, select, input, textarea, progress, canvas')) {
         const r = control.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue; // not shown (a hidden file input)
         const name = control.getAttribute('aria-label') ?? control.closest('label')?.firstChild?.textContent ?? control.textContent;
