@@ -2,45 +2,8 @@ import compression from 'compression';
 import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
-
-// Cross-origin isolation gives the page SharedArrayBuffer, which data-parallel
-// training's replicas share their gradients through.
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
-/**
- * The production page's Content-Security-Policy: nothing from other origins,
- * no inline scripts; 'wasm-unsafe-eval' only lets WebAssembly compile (tfjs's
- * wasm backend). Images are only our own files: digits and charts are drawn
- * on canvases, and the weights download (a blob: URL on an <a download>) is a
- * navigation, which no fetch directive governs. The dev server needs inline
- * scripts for hot reload, so only `vite preview` (and any host serving dist/
- * with these headers) enforces it.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "style-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** What the built app is served with: `vite preview` sends these, and the build writes them to dist/_headers. */
-export const PRODUCTION_HEADERS: Record<string, string> = {
-  ...isolation,
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+import { VitePWA } from 'vite-plugin-pwa';
+import { ISOLATION_HEADERS, PRODUCTION_HEADERS } from './src/productionHeaders';
 
 /** dist/_headers, the headers file Netlify and Cloudflare Pages read, made from the same list. */
 const headersFile: Plugin = {
@@ -61,9 +24,41 @@ const compressPreview: Plugin = {
   },
 };
 
+/**
+ * The service worker (src/sw.ts) and the web app manifest, for the production
+ * build only: the dev server registers no worker. Its cache holds everything
+ * the page loads but the MNIST files, which it caches when first fetched.
+ */
+const offline = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'src',
+  filename: 'sw.ts',
+  injectRegister: false,
+  injectManifest: {
+    // The plugin adds the manifest and its icons itself.
+    globPatterns: ['**/*.{html,js,css,wasm,svg}', 'models/**/*'],
+    globIgnores: ['bench.html', 'data/**'],
+    // The tfjs chunks are over Workbox's 2 MiB default.
+    maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+  },
+  manifest: {
+    name: 'MNIST trainer',
+    short_name: 'MNIST trainer',
+    description: 'Draw a digit and watch LeNet-5 read it; train it in your browser.',
+    theme_color: '#2563eb',
+    background_color: '#f6f7f9',
+    display: 'standalone',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+});
+
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), headersFile, compressPreview],
-  server: { headers: isolation },
+  plugins: [react(), headersFile, compressPreview, offline],
+  server: { headers: ISOLATION_HEADERS },
   preview: { headers: PRODUCTION_HEADERS },
   worker: { format: 'es' },
   // The dev server finds the workers' dependencies up front, instead of reloading the page mid-session.

@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerServiceWorker } from './browser/offline';
 import { App } from './ui/App';
 import { Controller } from './ui/controller';
 import './ui/styles.css';
@@ -11,3 +12,4 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 void controller.start();
+registerServiceWorker((text) => controller.store.notify('info', text));

@@ -1,4 +1,5 @@
-import { Component, useRef, type ReactNode } from 'react';
+import { Component, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { isOnline, subscribeOnline } from '../browser/offline';
 import type { ModelSlot } from '../browser/predictor';
 import { Charts } from './Charts';
 import { Correction } from './Correction';
@@ -47,6 +48,7 @@ function Page({ controller }: { controller: Controller }) {
     <>
       <header>
         <h1>MNIST trainer</h1>
+        <OfflineBadge />
         <p>Draw a digit, train LeNet-5 in your browser, and take the weights with you.</p>
       </header>
       <Notices controller={controller} />
@@ -70,6 +72,16 @@ function Page({ controller }: { controller: Controller }) {
         Everything runs in this page: the data, the models and the training. Nothing is sent anywhere.
       </footer>
     </>
+  );
+}
+
+/** Shown while the browser is offline; the app keeps working from its cache (src/sw.ts). */
+function OfflineBadge() {
+  const online = useSyncExternalStore(subscribeOnline, isOnline);
+  return online ? null : (
+    <span className="offline" title="The app runs from its copy in this browser; training needs the MNIST data fetched once while online.">
+      Offline
+    </span>
   );
 }
 

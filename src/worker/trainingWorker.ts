@@ -26,6 +26,8 @@ const post: Post = (m, transfer = []) => scope.postMessage(m, transfer);
 configureWasm();
 
 let files: Promise<MnistFiles> | null = null;
+/** After a failed load the files are fetched past every cache: a bad copy must not come back on Retry. */
+let dataFailed = false;
 let backend: { name: BackendName; reason: string } | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
@@ -44,7 +46,8 @@ function loadData(): Promise<MnistFiles> {
   const onProgress: typeof progress = (...args) => {
     if (!settled) progress(...args);
   };
-  files = loadMnist(fetchSource(mnistBaseUrl(), { timeoutSeconds: dataTimeoutSeconds, onProgress })).finally(() => (settled = true)).then(
+  const cache = dataFailed ? 'reload' : undefined;
+  files = loadMnist(fetchSource(mnistBaseUrl(), { timeoutSeconds: dataTimeoutSeconds, onProgress, cache })).finally(() => (settled = true)).then(
     (f) => {
       const test = { images: f.test.images.slice(), labels: f.test.labels.slice(), count: f.test.count };
       post({ type: 'data', state: 'ready', test }, [test.images.buffer, test.labels.buffer]);
@@ -52,6 +55,7 @@ function loadData(): Promise<MnistFiles> {
     },
     (e: Error) => {
       files = null;
+      dataFailed = true;
       post({ type: 'data', state: 'error', message: `The MNIST data could not be loaded: ${e.message}` });
       throw e;
     },

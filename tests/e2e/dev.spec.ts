@@ -16,4 +16,6 @@ test('in development too, a drawing is predicted and a one-epoch training moves 
   await train.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByTestId('progress-text')).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
   await expect(page.getByTestId('charts')).toHaveAttribute('data-points', '7');
+  // Only the production build registers the service worker (src/browser/offline.ts).
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
 });

@@ -24,11 +24,12 @@ async function startTraining(page: Page, opts: { epochs: number; model?: string;
 const progress = (page: Page) => page.getByTestId('progress-text');
 
 for (const fault of ['404', 'truncated', 'corrupt', 'stalled'] as const) {
-  test(`a data file that is ${fault === '404' ? 'missing (404)' : fault} gets a clear message and a working Retry`, async ({ page }) => {
+  test(`a data file that is ${fault === '404' ? 'missing (404)' : fault} gets a clear message and a working Retry`, async ({ page, context }) => {
     // The page hands the worker this timeout (30 s for people) from localStorage.
     if (fault === 'stalled') await page.addInitScript(() => localStorage.setItem('mnist-trainer:data-timeout-s', '3'));
     const file = '**/data/mnist/train-labels-idx1-ubyte.gz';
-    await page.route(file, async (route) => {
+    // On the context: the files come through the service worker, whose requests only the context sees.
+    await context.route(file, async (route) => {
       if (fault === 'stalled') return; // never answers
       if (fault === '404') return route.fulfill({ status: 404, body: 'not found' });
       const real = readFileSync(join(repoRoot, 'public/data/mnist/train-labels-idx1-ubyte.gz'));
@@ -36,6 +37,7 @@ for (const fault of ['404', 'truncated', 'corrupt', 'stalled'] as const) {
       return route.fulfill({ status: 200, body, contentType: 'application/gzip' });
     });
     await openApp(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     // Nothing is fetched until the person first trains.
     await page.getByRole('button', { name: 'Train' }).click();
     const alert = page.getByRole('alert');
@@ -46,7 +48,7 @@ for (const fault of ['404', 'truncated', 'corrupt', 'stalled'] as const) {
     // Drawing with the pretrained model still works.
     await drawStrokes(page, SEVEN);
     await expect(predictionText(page)).toContainText('Prediction: 7');
-    await page.unroute(file);
+    await context.unroute(file);
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByRole('alert')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
@@ -132,9 +134,9 @@ test('a reload mid-training brings the last epoch back from IndexedDB, and train
   await expect(page.getByTestId('charts')).toHaveAttribute('data-epochs', String(3 - done));
 });
 
-test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page }) => {
+test('no request leaves the page’s origin during a whole session, and the CSP is in force without violations', async ({ page, context }) => {
   const foreign: string[] = [];
-  page.on('request', (r) => {
+  context.on('request', (r) => { // the page's, its workers' and the service worker's
     const url = new URL(r.url());
     if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== 'http://127.0.0.1:4173') foreign.push(r.url());
   });
@@ -166,6 +168,7 @@ test('no request leaves the page’s origin during a whole session, and the CSP 
   await download;
   expect(foreign).toEqual([]);
   expect(await page.evaluate(() => (self as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true); // the CSP let it in
 });
 
 test('a lost WebGL context mid-training falls back to WebAssembly and continues from the last epoch', async ({ page }) => {

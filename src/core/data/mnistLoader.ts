@@ -65,6 +65,8 @@ export interface FetchOptions {
   timeoutSeconds?: number;
   /** Bytes received so far of each file, and its size when the server says it. */
   onProgress?: (file: string, received: number, size: number | null) => void;
+  /** 'reload' to fetch past every cache (the HTTP cache, the service worker's). */
+  cache?: RequestCache;
 }
 
 /**
@@ -72,7 +74,7 @@ export interface FetchOptions {
  * a request that receives nothing for that long (no answer, or a body that
  * stops arriving) is abandoned; a slow download that keeps moving is not.
  */
-export function fetchSource(baseUrl: string, { fetchFn = fetch, timeoutSeconds, onProgress }: FetchOptions = {}): ByteSource {
+export function fetchSource(baseUrl: string, { fetchFn = fetch, timeoutSeconds, onProgress, cache }: FetchOptions = {}): ByteSource {
   return async (file) => {
     const url = `${baseUrl.replace(/\/$/, '')}/${file}`;
     const abort = new AbortController();
@@ -83,7 +85,7 @@ export function fetchSource(baseUrl: string, { fetchFn = fetch, timeoutSeconds, 
     };
     try {
       rearm();
-      const res = await fetchFn(url, { signal: abort.signal });
+      const res = await fetchFn(url, { signal: abort.signal, cache });
       if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
       const size = Number(res.headers.get('content-length')) || null;
       let received = 0;

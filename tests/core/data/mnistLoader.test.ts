@@ -80,4 +80,12 @@ describe('MNIST loader', () => {
     expect(Array.from(await source('c.gz'))).toEqual([0, 1, 2, 3, 4]);
     expect(progress.at(-1)).toBe(5); // and it says how far it got
   });
+
+  it('asks past the caches when told to (a retry after a bad copy)', async () => {
+    const modes: (RequestCache | undefined)[] = [];
+    const fetchFn = (async (_url: string, init?: RequestInit) => (modes.push(init?.cache), new Response('x'))) as typeof fetch;
+    await fetchSource('/d', { fetchFn })('a.gz');
+    await fetchSource('/d', { fetchFn, cache: 'reload' })('a.gz');
+    expect(modes).toEqual([undefined, 'reload']);
+  });
 });

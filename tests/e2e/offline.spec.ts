@@ -1,0 +1,91 @@
+/**
+ * Offline use (src/sw.ts, src/browser/offline.ts): after one visit online the
+ * app loads, predicts and trains without a network, still cross-origin
+ * isolated; the page says when it is offline; an update is picked up on the
+ * next visit and the person is told.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { repoRoot } from '../../src/node/paths';
+import { PRODUCTION_HEADERS } from '../../src/productionHeaders';
+import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
+
+/** Opens the app and waits until its service worker has cached it and controls the page. */
+async function openControlled(page: Page): Promise<void> {
+  await openApp(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+async function trainOneEpoch(page: Page): Promise<void> {
+  const train = page.getByRole('region', { name: 'Train in your browser' });
+  await train.getByLabel('Architecture').selectOption('original');
+  await train.getByRole('spinbutton', { name: 'Epochs' }).fill('1');
+  await train.getByLabel('Training set').selectOption({ label: '500 images (a few seconds)' });
+  await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
+  await train.getByRole('button', { name: 'Train', exact: true }).click();
+}
+
+const progress = (page: Page) => page.getByTestId('progress-text');
+const offlineBadge = (page: Page) => page.getByText('Offline', { exact: true });
+
+test('after one visit online the app loads, predicts and trains offline, cross-origin isolated', async ({ page, context }) => {
+  await openControlled(page);
+  await trainOneEpoch(page); // fetches the MNIST files, which the worker caches
+  await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
+
+  // The worker adds the production headers whatever its cache holds: strip them from every copy.
+  await page.evaluate(async () => {
+    for (const cache of await Promise.all((await caches.keys()).map((name) => caches.open(name)))) {
+      for (const key of await cache.keys()) {
+        const copy = (await cache.match(key))!;
+        await cache.put(key, new Response(await copy.blob(), { headers: { 'Content-Type': copy.headers.get('Content-Type')! } }));
+      }
+    }
+  });
+  await context.setOffline(true);
+  const response = (await page.reload())!;
+  expect(response.fromServiceWorker()).toBe(true);
+  expect(response.headers()).toMatchObject(Object.fromEntries(Object.entries(PRODUCTION_HEADERS).map(([name, value]) => [name.toLowerCase(), value])));
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
+  await expect(offlineBadge(page)).toBeVisible();
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await drawStrokes(page, SEVEN);
+  await expect(predictionText(page)).toContainText('Prediction: 7');
+
+  await trainOneEpoch(page);
+  await page.getByRole('group', { name: 'Replace the model saved in this browser?' }).getByRole('button', { name: 'Replace and start' }).click();
+  await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
+  // Its worker is isolated too, so data-parallel training has SharedArrayBuffer.
+  const worker = page.workers().find((w) => w.url().includes('trainingWorker'))!;
+  expect(await worker.evaluate(() => crossOriginIsolated)).toBe(true);
+});
+
+test('the page shows while it is offline', async ({ page, context }) => {
+  await openApp(page);
+  await expect(offlineBadge(page)).toHaveCount(0);
+  await context.setOffline(true);
+  await expect(offlineBadge(page)).toBeVisible();
+  await context.setOffline(false);
+  await expect(offlineBadge(page)).toHaveCount(0);
+});
+
+test('an update is picked up on the next visit, and the person is told', async ({ page }) => {
+  await openControlled(page);
+  // A new version deployed: a service worker script that differs by a byte.
+  const swFile = join(repoRoot, 'dist/sw.js');
+  const deployed = readFileSync(swFile);
+  try {
+    writeFileSync(swFile, Buffer.concat([deployed, Buffer.from('\n// the next version\n')]));
+    // What the browser also does on its own, on navigations and now and then.
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+    await expect(page.getByRole('note').filter({ hasText: 'A new version of the app was downloaded' })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole('note').filter({ hasText: 'A new version of the app was installed and loaded.' })).toBeVisible();
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
+    await drawStrokes(page, SEVEN);
+    await expect(predictionText(page)).toContainText('Prediction: 7');
+  } finally {
+    writeFileSync(swFile, deployed);
+  }
+});
