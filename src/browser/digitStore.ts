@@ -4,7 +4,7 @@
  */
 import type { PersonalDigit } from '../core/data/personalDigits';
 import type { EncodedTensors } from '../core/model/weights';
-import type { FineTuneScores } from '../core/train/fineTune';
+import type { FineTuneScores } from '../core/train/fineTuneRecipe';
 import type { ModelName } from '../core/train/types';
 import { inStore } from './db';
 

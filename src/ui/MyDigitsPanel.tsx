@@ -6,7 +6,7 @@
 import { useRef } from 'react';
 import type { StoredDigit } from '../browser/digitStore';
 import { pct } from '../core/format';
-import { recommendKeeping, type FineTuneScores } from '../core/train/fineTune';
+import { recommendKeeping, type FineTuneScores } from '../core/train/fineTuneRecipe';
 import type { Controller } from './controller';
 import { DigitCanvas } from './DigitCanvas';
 import { SLOT_LABELS } from './reduce';

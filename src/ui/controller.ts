@@ -8,7 +8,7 @@ import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } f
 import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
 import { addDigits, clearDigits, deleteDigit, listDigits, loadTuned, putDigit, saveTuned, type StoredDigit } from '../browser/digitStore';
 import { digitsToIdxZip, digitsToJson, imageBytes, readDigitsFile, toMnistSet, type PersonalDigit } from '../core/data/personalDigits';
-import { holdOut } from '../core/train/fineTune';
+import { holdOut } from '../core/train/fineTuneRecipe';
 import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';

@@ -11,7 +11,7 @@ import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/t
 import type { ModelSlot } from '../browser/predictor';
 import type { StoredDigit } from '../browser/digitStore';
 import type { PenPoint } from '../core/drawing/pendigits';
-import type { FineTuneScores } from '../core/train/fineTune';
+import type { FineTuneScores } from '../core/train/fineTuneRecipe';
 import type { TestResult } from '../worker/protocol';
 
 export type TrainingStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';

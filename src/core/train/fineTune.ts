@@ -13,20 +13,11 @@ import { averageWeightsInto } from '../model/soup';
 import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import { makeRng } from './rng';
 import type { RunSettings } from './run';
+import { FINE_TUNE } from './fineTuneRecipe';
 import { HANDWRITING_AUGMENT, type ModelName, type TrainConfig } from './types';
 
-export const FINE_TUNE = {
-  /** About 30 s on a 2-core machine: npm run eval:personal times it in Node, the e2e proof in the page. */
-  steps: 200,
-  batchSize: 64,
-  /** The person's digits' share of every batch; the rest is MNIST, so it does not forget. */
-  personalShare: 0.1,
-  learningRate: 1e-4,
-  /** Of MNIST's training file, never trained on: the keep-or-not decision is made on it. */
-  validationSize: 5000,
-  /** Recommend not keeping a model that reads this much less of the validation split. */
-  maxValidationDrop: 0.001,
-} as const;
+export { FINE_TUNE, holdOut, recommendKeeping, type FineTuneScores } from './fineTuneRecipe';
+
 
 export interface PersonalMix {
   /** The person's digits to train on. */
@@ -106,19 +97,5 @@ export function finishFineTune(model: tf.LayersModel, settings: RunSettings): vo
  * every fourth of each digit is held out, so a digit kept fewer than four
  * times is only trained on.
  */
-export function holdOut<T extends { label: number }>(digits: readonly T[]): { train: T[]; heldOut: T[] } {
-  const seen = new Array(10).fill(0);
-  const train: T[] = [];
-  const heldOut: T[] = [];
-  for (const d of digits) (++seen[d.label] % 4 === 0 ? heldOut : train).push(d);
-  return { train, heldOut };
-}
 
-/** Accuracy before and after on each set that was scored. */
-export interface FineTuneScores {
-  personal: { before: number; after: number; count: number } | null;
-  validation: { before: number; after: number; count: number };
-  test: { before: number; after: number; count: number } | null;
-}
 
-export const recommendKeeping = (s: FineTuneScores) => s.validation.after >= s.validation.before - FINE_TUNE.maxValidationDrop;
