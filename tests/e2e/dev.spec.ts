@@ -1,6 +1,6 @@
 /** The app as `npm run dev` serves it (React's StrictMode, unbundled modules, hot reload). */
 import { expect, test } from '@playwright/test';
-import { drawStrokes, predictionText, SEVEN } from './helpers';
+import { drawStrokes, predictionText, SEVEN, startTraining } from './helpers';
 
 test('in development too, a drawing is predicted and a one-epoch training moves the curves', async ({ page }) => {
   await page.goto('/');
@@ -8,12 +8,7 @@ test('in development too, a drawing is predicted and a one-epoch training moves 
   await expect(predictionText(page)).toContainText('draw a digit', { timeout: 120_000 });
   await drawStrokes(page, SEVEN);
   await expect(predictionText(page)).toContainText('Prediction: 7');
-  const train = page.getByRole('region', { name: 'Train in your browser' });
-  await train.getByLabel('Architecture').selectOption('original');
-  await train.getByRole('spinbutton', { name: 'Epochs' }).fill('1');
-  await train.getByLabel('Training set').selectOption({ label: '500 images (a few seconds)' });
-  await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
-  await train.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page, { epochs: 1, model: 'original', test: false });
   await expect(page.getByTestId('progress-text')).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
   await expect(page.getByTestId('charts')).toHaveAttribute('data-points', '7');
   // Only the production build registers the service worker (src/browser/offline.ts).

@@ -8,18 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot } from '../../src/node/paths';
-import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
-
-async function startTraining(page: Page, opts: { epochs: number; model?: string; lr?: string; backend?: string; test?: boolean; images?: string }) {
-  const train = page.getByRole('region', { name: 'Train in your browser' });
-  await train.getByLabel('Architecture').selectOption(opts.model ?? 'modified');
-  await train.getByRole('spinbutton', { name: 'Epochs' }).fill(String(opts.epochs));
-  await train.getByLabel('Training set').selectOption({ label: opts.images ?? '500 images (a few seconds)' });
-  if (opts.lr) await train.getByRole('textbox', { name: 'Learning rate' }).fill(opts.lr);
-  if (opts.backend) await train.getByLabel('Backend').selectOption(opts.backend);
-  if (opts.test === false) await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
-  await train.getByRole('button', { name: 'Train' }).click();
-}
+import { drawStrokes, openApp, predictionText, SEVEN, startTraining } from './helpers';
 
 const progress = (page: Page) => page.getByTestId('progress-text');
 

@@ -17,6 +17,18 @@ export async function drawStrokes(page: Page, strokes: Stroke[], stepsBetween = 
   }
 }
 
+/** Fills the training form (the modified model on 500 images unless told otherwise) and presses Train. */
+export async function startTraining(page: Page, opts: { epochs: number; model?: string; lr?: string; backend?: string; test?: boolean; images?: string }) {
+  const train = page.getByRole('region', { name: 'Train in your browser' });
+  await train.getByLabel('Architecture').selectOption(opts.model ?? 'modified');
+  await train.getByRole('spinbutton', { name: 'Epochs' }).fill(String(opts.epochs));
+  await train.getByLabel('Training set').selectOption({ label: opts.images ?? '500 images (a few seconds)' });
+  if (opts.lr) await train.getByRole('textbox', { name: 'Learning rate' }).fill(opts.lr);
+  if (opts.backend) await train.getByLabel('Backend').selectOption(opts.backend);
+  if (opts.test === false) await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
+  await train.getByRole('button', { name: 'Train', exact: true }).click();
+}
+
 export async function openApp(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');

@@ -1,6 +1,6 @@
 /** The layer view: feature maps, filters and saliency for the drawing, live while a model trains. */
 import { expect, test, type Page } from '@playwright/test';
-import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
+import { drawStrokes, openApp, predictionText, SEVEN, startTraining } from './helpers';
 
 /** A digest of what a canvas shows, to tell two renderings apart. */
 const pixelsOf = (page: Page, testId: string) =>
@@ -41,12 +41,7 @@ test('the filters change as the model trains', async ({ page }) => {
   await openApp(page);
   const view = page.locator('details.layers');
   await view.getByText('Inside the network').click();
-  const train = page.getByRole('region', { name: 'Train in your browser' });
-  await train.getByLabel('Architecture').selectOption('modified');
-  await train.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
-  await train.getByLabel('Training set').selectOption({ label: '500 images (a few seconds)' });
-  await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
-  await train.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page, { epochs: 3, test: false });
   // The model in training can be picked once its first (initial) weights have arrived.
   const model = page.getByRole('combobox', { name: 'Model' });
   await expect(model.locator('option[value="trained"]')).toHaveCount(1);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot } from '../../src/node/paths';
 import { PRODUCTION_HEADERS } from '../../src/productionHeaders';
-import { drawStrokes, openApp, predictionText, SEVEN } from './helpers';
+import { drawStrokes, openApp, predictionText, SEVEN, startTraining } from './helpers';
 
 /** Opens the app and waits until its service worker has cached it and controls the page. */
 async function openControlled(page: Page): Promise<void> {
@@ -17,21 +17,12 @@ async function openControlled(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }
 
-async function trainOneEpoch(page: Page): Promise<void> {
-  const train = page.getByRole('region', { name: 'Train in your browser' });
-  await train.getByLabel('Architecture').selectOption('original');
-  await train.getByRole('spinbutton', { name: 'Epochs' }).fill('1');
-  await train.getByLabel('Training set').selectOption({ label: '500 images (a few seconds)' });
-  await train.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
-  await train.getByRole('button', { name: 'Train', exact: true }).click();
-}
-
 const progress = (page: Page) => page.getByTestId('progress-text');
 const offlineBadge = (page: Page) => page.getByText('Offline', { exact: true });
 
 test('after one visit online the app loads, predicts and trains offline, cross-origin isolated', async ({ page, context }) => {
   await openControlled(page);
-  await trainOneEpoch(page); // fetches the MNIST files, which the worker caches
+  await startTraining(page, { epochs: 1, model: 'original', test: false }); // fetches the MNIST files, which the worker caches
   await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
 
   // The worker adds the production headers whatever its cache holds: strip them from every copy.
@@ -53,7 +44,7 @@ test('after one visit online the app loads, predicts and trains offline, cross-o
   await drawStrokes(page, SEVEN);
   await expect(predictionText(page)).toContainText('Prediction: 7');
 
-  await trainOneEpoch(page);
+  await startTraining(page, { epochs: 1, model: 'original', test: false });
   await page.getByRole('group', { name: 'Replace the model saved in this browser?' }).getByRole('button', { name: 'Replace and start' }).click();
   await expect(progress(page)).toContainText('Training finished: 1 epochs', { timeout: 150_000 });
   // Its worker is isolated too, so data-parallel training has SharedArrayBuffer.
