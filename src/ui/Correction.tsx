@@ -1,5 +1,5 @@
 /**
- * "Wrong? It is a …": the ten digits as buttons beside the prediction (or
+ * "Wrong? It is a …": the ten digits as buttons under the pad (or
  * the digit keys while the pad has focus) keep the drawing with its right
  * label; "Keep as an example" keeps a right one. Undo takes the last back.
  */
