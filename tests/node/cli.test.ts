@@ -1,14 +1,15 @@
 /**
  * The command-line tools as a person runs them: train (with a stop and a
- * resume), eval, soup and predict, on real MNIST.
+ * resume), eval, eval:robust, soup and predict, on real MNIST.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_PIXELS } from '../../src/core/data/mnist';
+import { PAD_CONDITIONS } from '../../src/core/drawing/robustness';
 import { digitsToIdxZip, digitsToJson } from '../../src/core/data/personalDigits';
 import { FINE_TUNE } from '../../src/core/train/fineTune';
 import { loadMnistFromDisk } from '../../src/node/nodeData';
@@ -25,6 +26,7 @@ function npm(args: string[]) {
 }
 
 describe('npm run train / eval / predict', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(async () => {
     // Train 2 epochs, stopping with Ctrl-C once the first epoch is checkpointed...
     const args = ['--import', 'tsx', 'scripts/train.ts', '--model', 'original', '--epochs', '2', '--limit', '24000', '--validation', '500', '--workers', '2', '--seed', '3', '--out', modelDir];
@@ -148,6 +150,28 @@ describe('npm run train / eval / predict', () => {
     const missing = npm(['eval:drawn', '--', '--offline', '--model', join(dir, 'nothing-here')]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/cannot read a model from .*model.json/);
+  }, 120_000);
+
+  it('eval:robust reads the test set put on the pad under each change, for the shipped models or a folder', () => {
+    const r = npm(['eval:robust', '--', '--limit', '40', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.images).toBe(40);
+    expect(out.rows.map((row: { condition: string }) => row.condition)).toEqual(['MNIST as is (no pad)', ...PAD_CONDITIONS.map((c) => c.name)]);
+    for (const row of out.rows) {
+      expect(row.accuracy).toHaveLength(2);
+      expect(row.perClass[0]).toHaveLength(10);
+    }
+    // The shipped modified model reads these 40 as drawn on the pad, and nearly all under the mildest changes.
+    expect(out.rows[1].accuracy[0]).toBeGreaterThanOrEqual(0.95);
+    expect(Math.min(...out.rows.map((row: { accuracy: number[] }) => row.accuracy[0]))).toBeGreaterThanOrEqual(0.8);
+    const folder = npm(['eval:robust', '--', '--limit', '20', '--keep-width', '--model', modelDir]);
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toMatch(/20 MNIST test images on the pad, stroke width kept/);
+    expect(folder.stdout).toMatch(/\| stroke 40 px \| \d+\.\d\d%/);
+    const typo = npm(['eval:robust', '--', '--limt', '20']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option --limt \(did you mean --limit\?\)/);
   }, 120_000);
 
   it('predict reads PNGs of any size and polarity the same way, and reports bad files', async () => {

@@ -194,7 +194,7 @@ export function strokeWidth(mask: Uint8Array, w: number, h: number): number {
  * Chamfer distance (1, sqrt 2) from every pixel to the nearest pixel where
  * `mask` differs from `inside` (so: distance to the other side), two passes.
  */
-function chamfer(mask: Uint8Array, w: number, h: number, inside: number): Float32Array {
+export function chamfer(mask: Uint8Array, w: number, h: number, inside: number): Float32Array {
   const d = new Float32Array(w * h);
   const BIG = 1e9;
   const D = Math.SQRT2;
