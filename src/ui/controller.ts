@@ -8,6 +8,7 @@ import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } f
 import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
 import { addDigits, clearDigits, deleteDigit, listDigits, loadTuned, putDigit, saveTuned, type StoredDigit } from '../browser/digitStore';
 import { digitsToIdxZip, digitsToJson, imageBytes, readDigitsFile, toMnistSet, type PersonalDigit } from '../core/data/personalDigits';
+import { scoreLine } from '../core/model/shippedScores';
 import { holdOut } from '../core/train/fineTuneRecipe';
 import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
@@ -71,12 +72,12 @@ export class Controller {
       await this.predictor.loadShipped('pretrained-modified');
       await this.predictor.predict('pretrained-modified', new Float32Array(IMAGE_PIXELS)); // warm up the kernels
       performance.measure('cold-start', { start: 0, end: performance.now() });
-      s.set((st) => ({ available: { ...st.available, 'pretrained-modified': SLOT_LABELS['pretrained-modified'] } }));
+      s.set((st) => ({ available: { ...st.available, 'pretrained-modified': `${SLOT_LABELS['pretrained-modified']} (${scoreLine('pretrained-modified')})` } }));
       this.bumpWeights();
     } catch (e) {
       s.notify('error', `The pretrained model could not be loaded: ${(e as Error).message}`);
     }
-    s.set((st) => ({ available: { ...st.available, 'pretrained-original': SLOT_LABELS['pretrained-original'] } }));
+    s.set((st) => ({ available: { ...st.available, 'pretrained-original': `${SLOT_LABELS['pretrained-original']} (${scoreLine('pretrained-original')})` } }));
     await restored;
   }
 
