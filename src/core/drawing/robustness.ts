@@ -26,12 +26,17 @@ export interface PadCondition {
   shift: PadShift;
 }
 
-/** MNIST's strokes are about 2 px of 28, so about 20 pad pixels: 1-8 px is a thin pen, 40 a fat finger. */
+/**
+ * MNIST's strokes are about 2 px of 28, so about 20 pad pixels: 1-8 px is a
+ * thin pen, 40 a fat finger, and 20 shows what redrawing along the centre
+ * lines costs by itself.
+ */
 export const PAD_CONDITIONS: readonly PadCondition[] = [
   { name: 'as drawn', shift: { kind: 'none' } },
   { name: 'stroke 1 px', shift: { kind: 'stroke', width: 1 } },
   { name: 'stroke 4 px', shift: { kind: 'stroke', width: 4 } },
   { name: 'stroke 8 px', shift: { kind: 'stroke', width: 8 } },
+  { name: 'stroke 20 px', shift: { kind: 'stroke', width: 20 } },
   { name: 'stroke 40 px', shift: { kind: 'stroke', width: 40 } },
   { name: 'rotated -20°', shift: { kind: 'rotate', degrees: -20 } },
   { name: 'rotated -10°', shift: { kind: 'rotate', degrees: -10 } },
