@@ -77,10 +77,11 @@ let convolutions: Promise<WinogradConv | null> | undefined;
 
 /**
  * Our convolution module, instantiated once however often the wasm backend is
- * initialised; without wasm SIMD (old browsers) convolutions stay on XNNPACK, slower.
+ * initialised: the relaxed-SIMD build where it runs, else SIMD128; without wasm SIMD
+ * (old browsers) convolutions stay on XNNPACK, slower.
  */
 function loadConvolutions(): Promise<WinogradConv | null> {
-  convolutions ??= WinogradConv.load().catch((e: Error) => {
+  convolutions ??= WinogradConv.load().catch(() => WinogradConv.load('simd128')).catch((e: Error) => {
     console.warn(`Winograd convolutions unavailable, using XNNPACK's: ${e.message}`);
     return null;
   });
