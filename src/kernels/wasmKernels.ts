@@ -24,7 +24,8 @@
  * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
  * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
  * straight on the wasm heap. Sum and Mean over all axes but the last
- * (BatchNorm's) skip the stock kernels' full transpose.
+ * (BatchNorm's) skip the stock kernels' full transpose, and Identity shares
+ * its input's data instead of copying it.
  */
 import * as tf from '../core/tf';
 import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
@@ -36,6 +37,7 @@ type KernelArgs = {
 };
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
@@ -321,6 +323,20 @@ function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
   };
 }
 
+/**
+ * Identity shares its input's data, as the cpu and webgl backends' do; the
+ * stock wasm kernel copies it, and a training step runs about 230 of them
+ * (the optimizer's and the layers' clones). No wasm kernel writes into its inputs.
+ */
+function identityVia(stock: KernelImpl): KernelImpl {
+  return (args) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string') return stock(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 let registered = false;
 
 /**
@@ -338,7 +354,8 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
   const stockFused = tf.getKernel('FusedConv2D', 'wasm');
   const stockSum = tf.getKernel('Sum', 'wasm');
   const stockMean = tf.getKernel('Mean', 'wasm');
-  if (!stockBatchMatMul || !stockConv2D || !stockFused || !stockSum || !stockMean) {
+  const stockIdentity = tf.getKernel('Identity', 'wasm');
+  if (!stockBatchMatMul || !stockConv2D || !stockFused || !stockSum || !stockMean || !stockIdentity) {
     throw new Error('import @tensorflow/tfjs-backend-wasm before registering its training kernels');
   }
   const configs: [string, KernelImpl, tf.KernelConfig['setupFunc']?][] = [
@@ -350,6 +367,7 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
     ['MaxPoolGrad', maxPoolGrad],
     ['Sum', reduceOuterVia(stockSum.kernelFunc as unknown as KernelImpl, false), stockSum.setupFunc],
     ['Mean', reduceOuterVia(stockMean.kernelFunc as unknown as KernelImpl, true), stockMean.setupFunc],
+    ['Identity', identityVia(stockIdentity.kernelFunc as unknown as KernelImpl)],
   ];
   for (const [kernelName, impl, setupFunc] of configs) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

@@ -124,6 +124,20 @@ describe('replaced wasm kernels match the cpu backend', () => {
     });
   }
 
+  it('identity (a clone) shares its input\'s data, which outlives either tensor alone', async () => {
+    await tf.setBackend('wasm');
+    const buffers = () => tf.engine().backend.numDataIds();
+    const before = buffers();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(buffers()).toBe(before + 1);
+    x.dispose();
+    expect(await y.data()).toEqual(new Float32Array([1, 2, 3]));
+    y.dispose();
+    expect(buffers()).toBe(before);
+  });
+
   it('batched matMul with transposes still works (stock kernel path)', async () => {
     const av = randomArray(3 * 5 * 4, 6);
     const bv = randomArray(3 * 6 * 5, 7);
