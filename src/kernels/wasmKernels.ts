@@ -299,7 +299,8 @@ function maxPool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, batc
 /**
  * Sum and Mean over every axis but the last (BatchNorm's per-channel
  * statistics and gradients): the stock kernels transpose the whole tensor
- * first to make the reduced axes innermost; this sums rows in place.
+ * first to make the reduced axes innermost; this sums rows in place (in our
+ * module, with SIMD, where it loaded and the rows are a multiple of 4 long).
  */
 function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
   return ({ inputs, backend, attrs }) => {
@@ -312,11 +313,15 @@ function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
     const shape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C];
     const out = backend.makeOutput(shape, 'float32');
     const v = backend.typedArrayFromHeap(x);
+    const rows = v.length / C;
+    if (winograd && C % 4 === 0) {
+      winograd.sumRows(v, C, mean ? 1 / rows : 1, backend.typedArrayFromHeap(out));
+      return out;
+    }
     const acc = new Float64Array(C);
     for (let i = 0; i < v.length; i += C) {
       for (let c = 0; c < C; c++) acc[c] += v[i + c];
     }
-    const rows = v.length / C;
     const o = backend.typedArrayFromHeap(out);
     for (let c = 0; c < C; c++) o[c] = mean ? acc[c] / rows : acc[c];
     return out;

@@ -477,3 +477,24 @@ void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int
     }
   }
 }
+
+/*
+ * out[c] = scale * sum over rows of x[row][c], x [rows][C] with C a multiple
+ * of 4, summed in float64 (BatchNorm's statistics and gradients, biases' gradients).
+ */
+EXPORT(sum_rows)
+void sum_rows(const float *x, int rows, int C, float scale, float *out) {
+  for (int c = 0; c < C; c += 4) {
+    v128_t lo = wasm_f64x2_splat(0), hi = lo;
+    const float *p = x + c;
+    for (int i = 0; i < rows; i++, p += C) {
+      v4 v = wasm_v128_load(p);
+      lo = wasm_f64x2_add(lo, wasm_f64x2_promote_low_f32x4(v));
+      hi = wasm_f64x2_add(hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+    }
+    v128_t s = wasm_f64x2_splat(scale);
+    lo = wasm_f64x2_mul(lo, s);
+    hi = wasm_f64x2_mul(hi, s);
+    wasm_v128_store(out + c, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+}

@@ -45,6 +45,7 @@ interface Exports {
     x: number, N: number, H: number, W: number, dy: number, r: number, K: number,
     padT: number, padL: number, OH: number, OW: number, dw: number,
   ): void;
+  sum_rows(x: number, rows: number, C: number, scale: number, out: number): void;
 }
 
 /** [N, H, W, C] */
@@ -166,6 +167,12 @@ export class WinogradConv {
     const outLength = N * OH * OW * K;
     this.call(x, filter, [outLength], out, outLength, (px, pf, pY) =>
       this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY));
+  }
+
+  /** out [C] = scale times the sums of the rows of x [rows, C] (C a multiple of 4), in float64. */
+  sumRows(x: Float32Array, C: number, scale: number, out: Float32Array): void {
+    if (C % 4 !== 0 || x.length % C !== 0) throw new Error(`sumRows needs rows of a multiple of 4 floats; got ${C}`);
+    this.call(x, new Float32Array(0), [C], out, C, (px, _, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
   }
 
   /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
