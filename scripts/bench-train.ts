@@ -13,6 +13,11 @@
  * --xnnpack also times training with our convolutions (src/kernels/winograd.c)
  * off, every convolution on XNNPACK as before they existed, and prints the
  * speed-up.
+ *
+ * --profile times every wasm kernel on this thread (replica 0) over the timed
+ * steps and prints a table: calls, milliseconds and share of a step per
+ * kernel, and the rest of the step (tfjs's engine, the optimizer's
+ * bookkeeping, the data pipeline, waiting for the other replicas).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,13 +28,14 @@ import { createModel, MODEL_NAMES } from '../src/core/model/models';
 import { DEFAULT_SCHEDULES } from '../src/core/train/schedule';
 import type { TrainConfig } from '../src/core/train/types';
 import { defaultWorkers, fail, intArg, oneOf, parseCli } from '../src/node/cli';
+import * as tf from '../src/core/tf';
 import { setWinogradEnabled } from '../src/kernels/wasmKernels';
 import { initNodeBackend } from '../src/node/nodeBackend';
 import { loadMnistFromDisk } from '../src/node/nodeData';
 import { runSession } from '../src/node/session';
 import { repoRoot } from '../src/node/paths';
 
-const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--steps N] [--warmup N] [--batch N] [--model modified|original] [--pytorch] [--xnnpack]', {
+const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--steps N] [--warmup N] [--batch N] [--model modified|original] [--pytorch] [--xnnpack] [--profile]', {
   json: { type: 'boolean', default: false },
   workers: { type: 'string' },
   steps: { type: 'string' },
@@ -38,6 +44,7 @@ const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--st
   model: { type: 'string' },
   pytorch: { type: 'boolean', default: false },
   xnnpack: { type: 'boolean', default: false },
+  profile: { type: 'boolean', default: false },
 });
 const workers = intArg(values.workers, 'workers', defaultWorkers());
 const steps = intArg(values.steps, 'steps', 60);
@@ -69,6 +76,40 @@ const config: TrainConfig = {
   augment: DEFAULT_AUGMENT,
   seed: 1,
 };
+/** Per kernel name: calls and milliseconds while `on`; wraps every wasm kernel registered now. */
+const kernelTimes = new Map<string, { calls: number; ms: number }>();
+let profiling = false;
+async function installProfiler(): Promise<void> {
+  await initNodeBackend('wasm'); // registers our kernels first, so the wrappers wrap them
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc: (args) => {
+      if (!profiling) return inner(args);
+      const t = performance.now();
+      const out = inner(args);
+      const e = kernelTimes.get(config.kernelName) ?? { calls: 0, ms: 0 };
+      e.calls++;
+      e.ms += performance.now() - t;
+      kernelTimes.set(config.kernelName, e);
+      return out;
+    } });
+  }
+}
+function printProfile(msPerStep: number): void {
+  const rows = [...kernelTimes].sort((a, b) => b[1].ms - a[1].ms);
+  const inKernels = rows.reduce((s, [, e]) => s + e.ms, 0) / steps;
+  const pct = (ms: number) => `${((100 * ms) / msPerStep).toFixed(1)}%`.padStart(6);
+  const line = (name: string, calls: string, ms: number) => console.error(`${name.padEnd(28)} ${calls.padStart(6)} ${ms.toFixed(2).padStart(8)} ${pct(ms)}`);
+  console.error(`\nper step of replica 0 (${msPerStep.toFixed(1)} ms):\n${'kernel'.padEnd(28)} ${'calls'.padStart(6)} ${'ms'.padStart(8)}  share`);
+  for (const [name, e] of rows) if (e.ms / steps >= 0.05) line(name, (e.calls / steps).toFixed(0), e.ms / steps);
+  const small = rows.filter(([, e]) => e.ms / steps < 0.05);
+  line(`(${small.length} kernels under 0.05 ms)`, (small.reduce((s, [, e]) => s + e.calls, 0) / steps).toFixed(0), small.reduce((s, [, e]) => s + e.ms, 0) / steps);
+  line('all kernels', (rows.reduce((s, [, e]) => s + e.calls, 0) / steps).toFixed(0), inKernels);
+  line('outside kernels', '', msPerStep - inKernels);
+}
+if (values.profile) await installProfiler();
+
 async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep: number }> {
   const how = winograd ? '' : ', our convolutions off (all on XNNPACK)';
   log(`training ${modelName}, batch ${batchSize}, ${workers} replica(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
@@ -80,8 +121,14 @@ async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep
     evaluateTest: false,
     onEvent: (e) => {
       if (e.type !== 'batch') return;
-      if (e.step === warmup) t0 = performance.now();
-      if (e.step === warmup + steps) t1 = performance.now();
+      if (e.step === warmup) {
+        t0 = performance.now();
+        profiling = values.profile;
+      }
+      if (e.step === warmup + steps) {
+        t1 = performance.now();
+        profiling = false;
+      }
     },
     shouldStop: () => t1 > 0,
   });
@@ -91,6 +138,7 @@ async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep
   return { ips, msPerStep: (t1 - t0) / steps };
 }
 const { ips: trainIps, msPerStep } = await timeTraining(true);
+if (values.profile) printProfile(msPerStep);
 let xnnpackIps: number | undefined;
 if (values.xnnpack) {
   xnnpackIps = (await timeTraining(false)).ips;

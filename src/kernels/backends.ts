@@ -8,7 +8,7 @@
 import * as tf from '../core/tf';
 import { registerFastGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasmKernels';
-import { WinogradConv } from './winograd';
+import { WinogradConv, type WinogradBuild } from './winograd';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 
@@ -73,19 +73,20 @@ export function probeWebGLRenderer(): string | undefined {
   }
 }
 
-let convolutions: Promise<WinogradConv | null> | undefined;
-
 /**
- * Our convolution module, instantiated once however often the wasm backend is
- * initialised; without wasm SIMD (old browsers) convolutions stay on XNNPACK, slower.
+ * Our convolution module: the build `load` picks (relaxed SIMD where it runs),
+ * else SIMD128; null where neither loads (no wasm SIMD: old browsers), and
+ * convolutions stay on XNNPACK, slower.
  */
-function loadConvolutions(): Promise<WinogradConv | null> {
-  convolutions ??= WinogradConv.load().catch((e: Error) => {
+export function loadConvolutions(load: (build?: WinogradBuild) => Promise<WinogradConv> = (b) => WinogradConv.load(b)): Promise<WinogradConv | null> {
+  return load().catch(() => load('simd128')).catch((e: Error) => {
     console.warn(`Winograd convolutions unavailable, using XNNPACK's: ${e.message}`);
     return null;
   });
-  return convolutions;
 }
+
+/** Instantiated once however often the wasm backend is initialised. */
+let convolutions: Promise<WinogradConv | null> | undefined;
 
 /**
  * Registers our kernels and gradients and switches tfjs to `name`. The wasm
@@ -94,7 +95,7 @@ function loadConvolutions(): Promise<WinogradConv | null> {
  */
 export async function initBackend(name: BackendName): Promise<void> {
   registerFastGradients();
-  if (name === 'wasm') registerWasmTrainingKernels(await loadConvolutions());
+  if (name === 'wasm') registerWasmTrainingKernels(await (convolutions ??= loadConvolutions()));
   if (name === 'webgl') {
     // Workers may only get software WebGL with this flag; the chooser decides whether to use it.
     try {

@@ -24,7 +24,8 @@
  * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
  * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
  * straight on the wasm heap. Sum and Mean over all axes but the last
- * (BatchNorm's) skip the stock kernels' full transpose.
+ * (BatchNorm's) skip the stock kernels' full transpose, and Identity shares
+ * its input's data instead of copying it.
  */
 import * as tf from '../core/tf';
 import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
@@ -36,6 +37,7 @@ type KernelArgs = {
 };
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
@@ -93,11 +95,14 @@ function explicitPad(top: number, bottom: number, left: number, right: number) {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
 }
 
-/** Conv2D, and FusedConv2D without bias or activation, on our module where it applies. */
+/**
+ * Conv2D, and FusedConv2D with at most a bias (tfjs-layers' convolutions:
+ * the activation is a separate op), on our module where it applies.
+ */
 function conv2dVia(stock: KernelImpl): KernelImpl {
   return ({ inputs, backend, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs;
-    const plain = !bias && !preluActivationWeights && (attrs.activation ?? 'linear') === 'linear';
+    const plain = !preluActivationWeights && (attrs.activation ?? 'linear') === 'linear' && (!bias || bias.shape.length <= 1);
     const dilations = attrs.dilations ?? 1;
     const simple = plain && (attrs.dataFormat ?? 'NHWC') === 'NHWC' && (dilations === 1 || String(dilations) === '1,1');
     const info = simple
@@ -112,8 +117,17 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
     const { top, left } = info.padInfo;
     if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, info.outChannels, top, left, info.outHeight, info.outWidth, ys);
     else path.w.conv(xs, x.shape as Shape4, fs, r, info.outChannels, false, top, left, info.outHeight, info.outWidth, ys);
+    if (bias) addBias(ys, backend.typedArrayFromHeap(bias), info.outChannels);
     return out;
   };
+}
+
+/** y[..., k] += b[k] (b of length 1 or K); b is a view of the heap, so read it once. */
+function addBias(y: Float32Array, heapBias: Float32Array, K: number): void {
+  const b = heapBias.length === 1 ? new Float32Array(K).fill(heapBias[0]) : heapBias.slice();
+  for (let i = 0; i < y.length; i += K) {
+    for (let k = 0; k < K; k++) y[i + k] += b[k];
+  }
 }
 
 function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -285,7 +299,8 @@ function maxPool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, batc
 /**
  * Sum and Mean over every axis but the last (BatchNorm's per-channel
  * statistics and gradients): the stock kernels transpose the whole tensor
- * first to make the reduced axes innermost; this sums rows in place.
+ * first to make the reduced axes innermost; this sums rows in place (in our
+ * module, with SIMD, where it loaded and the rows are a multiple of 4 long).
  */
 function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
   return ({ inputs, backend, attrs }) => {
@@ -298,14 +313,32 @@ function reduceOuterVia(stock: KernelImpl, mean: boolean): KernelImpl {
     const shape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C];
     const out = backend.makeOutput(shape, 'float32');
     const v = backend.typedArrayFromHeap(x);
+    const rows = v.length / C;
+    if (winograd && C % 4 === 0) {
+      winograd.sumRows(v, C, mean ? 1 / rows : 1, backend.typedArrayFromHeap(out));
+      return out;
+    }
     const acc = new Float64Array(C);
     for (let i = 0; i < v.length; i += C) {
       for (let c = 0; c < C; c++) acc[c] += v[i + c];
     }
-    const rows = v.length / C;
     const o = backend.typedArrayFromHeap(out);
     for (let c = 0; c < C; c++) o[c] = mean ? acc[c] / rows : acc[c];
     return out;
+  };
+}
+
+/**
+ * Identity shares its input's data, as the cpu and webgl backends' do; the
+ * stock wasm kernel copies it, and a training step runs about 230 of them
+ * (the optimizer's and the layers' clones). No wasm kernel writes into its inputs.
+ */
+function identityVia(stock: KernelImpl): KernelImpl {
+  return (args) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string') return stock(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
 
@@ -326,7 +359,8 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
   const stockFused = tf.getKernel('FusedConv2D', 'wasm');
   const stockSum = tf.getKernel('Sum', 'wasm');
   const stockMean = tf.getKernel('Mean', 'wasm');
-  if (!stockBatchMatMul || !stockConv2D || !stockFused || !stockSum || !stockMean) {
+  const stockIdentity = tf.getKernel('Identity', 'wasm');
+  if (!stockBatchMatMul || !stockConv2D || !stockFused || !stockSum || !stockMean || !stockIdentity) {
     throw new Error('import @tensorflow/tfjs-backend-wasm before registering its training kernels');
   }
   const configs: [string, KernelImpl, tf.KernelConfig['setupFunc']?][] = [
@@ -338,6 +372,7 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
     ['MaxPoolGrad', maxPoolGrad],
     ['Sum', reduceOuterVia(stockSum.kernelFunc as unknown as KernelImpl, false), stockSum.setupFunc],
     ['Mean', reduceOuterVia(stockMean.kernelFunc as unknown as KernelImpl, true), stockMean.setupFunc],
+    ['Identity', identityVia(stockIdentity.kernelFunc as unknown as KernelImpl)],
   ];
   for (const [kernelName, impl, setupFunc] of configs) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

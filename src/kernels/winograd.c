@@ -14,7 +14,9 @@
  * a direct convolution for one input channel (the first layer). No libc:
  * JavaScript owns the memory above __heap_base and passes pointers.
  *
- * Build: scripts/build-wasm.ts (clang --target=wasm32 -msimd128).
+ * Build: scripts/build-wasm.ts (clang --target=wasm32 -msimd128), twice: once
+ * as is and once with -mrelaxed-simd, where multiply-adds become fused (one
+ * instruction, one rounding) on hardware with FMA.
  */
 #include <wasm_simd128.h>
 
@@ -25,6 +27,12 @@ static inline v4 k(float c) { return wasm_f32x4_splat(c); }
 static inline v4 add(v4 a, v4 b) { return wasm_f32x4_add(a, b); }
 static inline v4 sub(v4 a, v4 b) { return wasm_f32x4_sub(a, b); }
 static inline v4 mul(v4 a, v4 b) { return wasm_f32x4_mul(a, b); }
+/* c + a b */
+#ifdef __wasm_relaxed_simd__
+static inline v4 madd(v4 a, v4 b, v4 c) { return __builtin_wasm_relaxed_madd_f32x4(a, b, c); }
+#else
+static inline v4 madd(v4 a, v4 b, v4 c) { return add(c, mul(a, b)); }
+#endif
 
 /* o = B^T d, for six vectors d[0..5] spaced `s` apart. */
 static inline void bt6(const v4 *d, int s, v4 *o, int os) {
@@ -85,7 +93,7 @@ static const float AT8[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
     _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) { \
       v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
       _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++) \
-        if (M[i_][j_] != 0.f) acc_ = add(acc_, mul(k(M[i_][j_]), (d)[j_ * (s)])); \
+        if (M[i_][j_] != 0.f) acc_ = madd(k(M[i_][j_]), (d)[j_ * (s)], acc_); \
       (o)[i_ * (os)] = acc_;                                                \
     }                                                                       \
   } while (0)
@@ -94,7 +102,7 @@ static const float AT8[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
     _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < COLS; i_++) { \
       v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
       _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < ROWS; j_++) \
-        if (M[j_][i_] != 0.f) acc_ = add(acc_, mul(k(M[j_][i_]), (d)[j_ * (s)])); \
+        if (M[j_][i_] != 0.f) acc_ = madd(k(M[j_][i_]), (d)[j_ * (s)], acc_); \
       (o)[i_ * (os)] = acc_;                                                \
     }                                                                       \
   } while (0)
@@ -217,10 +225,10 @@ static void gemm_forward(const float *V, const float *U, int nxi, int tb, int C,
           v4 b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
           v4 x0 = wasm_v128_load32_splat(a0 + c), x1 = wasm_v128_load32_splat(a1 + c);
           v4 x2 = wasm_v128_load32_splat(a2 + c), x3 = wasm_v128_load32_splat(a3 + c);
-          c00 = add(c00, mul(x0, b0)); c01 = add(c01, mul(x0, b1));
-          c10 = add(c10, mul(x1, b0)); c11 = add(c11, mul(x1, b1));
-          c20 = add(c20, mul(x2, b0)); c21 = add(c21, mul(x2, b1));
-          c30 = add(c30, mul(x3, b0)); c31 = add(c31, mul(x3, b1));
+          c00 = madd(x0, b0, c00); c01 = madd(x0, b1, c01);
+          c10 = madd(x1, b0, c10); c11 = madd(x1, b1, c11);
+          c20 = madd(x2, b0, c20); c21 = madd(x2, b1, c21);
+          c30 = madd(x3, b0, c30); c31 = madd(x3, b1, c31);
         }
         float *op = o + t * K + kk;
         wasm_v128_store(op, c00); wasm_v128_store(op + 4, c01);
@@ -236,8 +244,8 @@ static void gemm_forward(const float *V, const float *U, int nxi, int tb, int C,
         const float *bp = b + kk;
         for (int c = 0; c < C; c++, bp += K) {
           v4 x0 = wasm_v128_load32_splat(a0 + c);
-          c00 = add(c00, mul(x0, wasm_v128_load(bp)));
-          c01 = add(c01, mul(x0, wasm_v128_load(bp + 4)));
+          c00 = madd(x0, wasm_v128_load(bp), c00);
+          c01 = madd(x0, wasm_v128_load(bp + 4), c01);
         }
         wasm_v128_store(o + t * K + kk, c00);
         wasm_v128_store(o + t * K + kk + 4, c01);
@@ -265,10 +273,10 @@ static void gemm_filter(const float *V, const float *dM, int nxi, int tb, int C,
           v4 b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
           v4 x0 = wasm_i32x4_shuffle(av, av, 0, 0, 0, 0), x1 = wasm_i32x4_shuffle(av, av, 1, 1, 1, 1);
           v4 x2 = wasm_i32x4_shuffle(av, av, 2, 2, 2, 2), x3 = wasm_i32x4_shuffle(av, av, 3, 3, 3, 3);
-          c00 = add(c00, mul(x0, b0)); c01 = add(c01, mul(x0, b1));
-          c10 = add(c10, mul(x1, b0)); c11 = add(c11, mul(x1, b1));
-          c20 = add(c20, mul(x2, b0)); c21 = add(c21, mul(x2, b1));
-          c30 = add(c30, mul(x3, b0)); c31 = add(c31, mul(x3, b1));
+          c00 = madd(x0, b0, c00); c01 = madd(x0, b1, c01);
+          c10 = madd(x1, b0, c10); c11 = madd(x1, b1, c11);
+          c20 = madd(x2, b0, c20); c21 = madd(x2, b1, c21);
+          c30 = madd(x3, b0, c30); c31 = madd(x3, b1, c31);
         }
         wasm_v128_store(op, c00); wasm_v128_store(op + 4, c01);
         wasm_v128_store(op + K, c10); wasm_v128_store(op + K + 4, c11);
@@ -424,8 +432,8 @@ void conv1_forward(const float *x, int N, int H, int W, const float *f, int r, i
               if (xx < 0 || xx >= W) continue;
               v4 xv = wasm_v128_load32_splat(img + yy * W + xx);
               const float *fp = f + (a * r + b) * K + kk;
-              c0 = add(c0, mul(xv, wasm_v128_load(fp)));
-              c1 = add(c1, mul(xv, wasm_v128_load(fp + 4)));
+              c0 = madd(xv, wasm_v128_load(fp), c0);
+              c1 = madd(xv, wasm_v128_load(fp + 4), c1);
             }
           }
           wasm_v128_store(out + kk, c0);
@@ -458,8 +466,8 @@ void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int
             for (int j = j0; j < j1; j++) {
               v4 xv = wasm_v128_load32_splat(row + j + b - padL);
               const float *gp = g + j * K + kk;
-              c0 = add(c0, mul(xv, wasm_v128_load(gp)));
-              c1 = add(c1, mul(xv, wasm_v128_load(gp + 4)));
+              c0 = madd(xv, wasm_v128_load(gp), c0);
+              c1 = madd(xv, wasm_v128_load(gp + 4), c1);
             }
             wasm_v128_store(wp, c0);
             wasm_v128_store(wp + 4, c1);
@@ -467,5 +475,26 @@ void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int
         }
       }
     }
+  }
+}
+
+/*
+ * out[c] = scale * sum over rows of x[row][c], x [rows][C] with C a multiple
+ * of 4, summed in float64 (BatchNorm's statistics and gradients, biases' gradients).
+ */
+EXPORT(sum_rows)
+void sum_rows(const float *x, int rows, int C, float scale, float *out) {
+  for (int c = 0; c < C; c += 4) {
+    v128_t lo = wasm_f64x2_splat(0), hi = lo;
+    const float *p = x + c;
+    for (int i = 0; i < rows; i++, p += C) {
+      v4 v = wasm_v128_load(p);
+      lo = wasm_f64x2_add(lo, wasm_f64x2_promote_low_f32x4(v));
+      hi = wasm_f64x2_add(hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+    }
+    v128_t s = wasm_f64x2_splat(scale);
+    lo = wasm_f64x2_mul(lo, s);
+    hi = wasm_f64x2_mul(hi, s);
+    wasm_v128_store(out + c, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5));
   }
 }

@@ -9,7 +9,20 @@
  * module also has a direct convolution for a single input channel (the first
  * layer), where Winograd gains nothing and XNNPACK's path is slow.
  */
-import { WINOGRAD_WASM_BASE64 } from './winogradWasm';
+import { WINOGRAD_RELAXED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './winogradWasm';
+
+/** The module's builds: SIMD128 everywhere wasm SIMD runs, relaxed SIMD (fused multiply-add) where that also does. */
+export type WinogradBuild = 'relaxed' | 'simd128';
+
+/**
+ * Whether this engine runs wasm relaxed SIMD: validates a function doing one
+ * f32x4.relaxed_madd (Chromium ships it; Node 20 needs
+ * --experimental-wasm-relaxed-simd, which src/node/nodeBackend.ts sets).
+ */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+    65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11]));
+}
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -32,6 +45,7 @@ interface Exports {
     x: number, N: number, H: number, W: number, dy: number, r: number, K: number,
     padT: number, padL: number, OH: number, OW: number, dw: number,
   ): void;
+  sum_rows(x: number, rows: number, C: number, scale: number, out: number): void;
 }
 
 /** [N, H, W, C] */
@@ -76,15 +90,17 @@ export class WinogradConv {
   private readonly ex: Exports;
   private readonly heapBase: number;
 
-  private constructor(instance: WebAssembly.Instance) {
+  private constructor(instance: WebAssembly.Instance, readonly build: WinogradBuild) {
     this.ex = instance.exports as unknown as Exports;
     this.heapBase = Number(this.ex.__heap_base.value);
   }
 
-  static async load(): Promise<WinogradConv> {
-    const bytes = Uint8Array.from(atob(WINOGRAD_WASM_BASE64), (c) => c.charCodeAt(0));
+  /** The relaxed-SIMD build where it runs, else the SIMD128 one; rejects without wasm SIMD. */
+  static async load(build: WinogradBuild = relaxedSimdSupported() ? 'relaxed' : 'simd128'): Promise<WinogradConv> {
+    const base64 = build === 'relaxed' ? WINOGRAD_RELAXED_WASM_BASE64 : WINOGRAD_WASM_BASE64;
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const { instance } = await WebAssembly.instantiate(bytes);
-    return new WinogradConv(instance);
+    return new WinogradConv(instance, build);
   }
 
   /**
@@ -151,6 +167,12 @@ export class WinogradConv {
     const outLength = N * OH * OW * K;
     this.call(x, filter, [outLength], out, outLength, (px, pf, pY) =>
       this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY));
+  }
+
+  /** out [C] = scale times the sums of the rows of x [rows, C] (C a multiple of 4), in float64. */
+  sumRows(x: Float32Array, C: number, scale: number, out: Float32Array): void {
+    if (C % 4 !== 0 || x.length % C !== 0) throw new Error(`sumRows needs rows of a multiple of 4 floats; got ${C}`);
+    this.call(x, new Float32Array(0), [C], out, C, (px, _, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
   }
 
   /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */

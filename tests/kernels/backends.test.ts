@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { chooseBackend, isSoftwareRenderer } from '../../src/kernels/backends';
+import { describe, expect, it, vi } from 'vitest';
+import { chooseBackend, isSoftwareRenderer, loadConvolutions } from '../../src/kernels/backends';
+import { WinogradConv, type WinogradBuild } from '../../src/kernels/winograd';
 
 const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
 const GPU = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 4070 Direct3D11 vs_5_0 ps_5_0, D3D11)';
@@ -32,5 +33,21 @@ describe('backend choice', () => {
   it('skips a backend that failed (a lost WebGL context)', () => {
     expect(chooseBackend({ renderer: GPU, wasm: true, exclude: ['webgl'] }).name).toBe('wasm');
     expect(chooseBackend({ renderer: GPU, wasm: true, override: 'webgl', exclude: ['webgl'] }).reason).toMatch(/webgl failed earlier/);
+  });
+});
+
+describe('loading our convolution module', () => {
+  it('falls back to the SIMD128 build when the first fails, and to XNNPACK (null) when both do', async () => {
+    const asked: (WinogradBuild | undefined)[] = [];
+    const noRelaxed = (b?: WinogradBuild) => {
+      asked.push(b);
+      return b === 'simd128' ? WinogradConv.load('simd128') : Promise.reject(new Error('invalid simd opcode'));
+    };
+    expect((await loadConvolutions(noRelaxed))?.build).toBe('simd128');
+    expect(asked).toEqual([undefined, 'simd128']);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(await loadConvolutions(() => Promise.reject(new Error('no wasm SIMD')))).toBeNull();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('no wasm SIMD'));
+    warn.mockRestore();
   });
 });

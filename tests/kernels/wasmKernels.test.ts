@@ -77,7 +77,7 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
     }
   }
 
-  it('fused convolution: Winograd without bias, the stock kernel with bias and ReLU', async () => {
+  it('fused convolution: ours without bias and with one (Winograd and direct), the stock kernel with ReLU', async () => {
     const xv = randomArray(2 * 10 * 10 * 16, 4);
     const fv = randomArray(3 * 3 * 16 * 8, 5);
     const bv = randomArray(8, 6);
@@ -86,15 +86,18 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
       const filter = tf.tensor4d(fv, [3, 3, 16, 8]);
       return [
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid' }),
+        tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv) }),
+        tf.fused.conv2d({ x: x.slice([0, 0, 0, 0], [2, 10, 10, 1]), filter: filter.slice([0, 0, 0, 0], [3, 3, 1, 8]), strides: 1, pad: 'same', bias: tf.tensor1d(bv) }),
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation: 'relu' }),
       ];
     };
-    const [cPlain, cBiased] = await onBackend('cpu', run);
+    const cpu = await onBackend('cpu', run);
     const conv = vi.spyOn(WinogradConv.prototype, 'conv');
-    const [wPlain, wBiased] = await onBackend('wasm', run);
-    expect(conv).toHaveBeenCalledTimes(1);
-    expectClose(wPlain, cPlain);
-    expectClose(wBiased, cBiased);
+    const conv1 = vi.spyOn(WinogradConv.prototype, 'conv1');
+    const wasm = await onBackend('wasm', run);
+    expect(conv).toHaveBeenCalledTimes(2);
+    expect(conv1).toHaveBeenCalledTimes(1);
+    wasm.forEach((w, i) => expectClose(w, cpu[i]));
   });
 
   it('refuses strides it does not implement instead of returning a wrong gradient', async () => {
@@ -120,6 +123,20 @@ describe('replaced wasm kernels match the cpu backend', () => {
       expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-5);
     });
   }
+
+  it('identity (a clone) shares its input\'s data, which outlives either tensor alone', async () => {
+    await tf.setBackend('wasm');
+    const buffers = () => tf.engine().backend.numDataIds();
+    const before = buffers();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(buffers()).toBe(before + 1);
+    x.dispose();
+    expect(await y.data()).toEqual(new Float32Array([1, 2, 3]));
+    y.dispose();
+    expect(buffers()).toBe(before);
+  });
 
   it('batched matMul with transposes still works (stock kernel path)', async () => {
     const av = randomArray(3 * 5 * 4, 6);

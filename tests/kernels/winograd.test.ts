@@ -2,15 +2,18 @@
  * The Winograd module on its own, against a direct convolution in plain
  * JavaScript (float64 sums): forward, input gradient and filter gradient, for
  * both tile schemes, with padding, ragged edges and more tiles than one block;
- * and its direct convolution of a single input channel.
+ * and its direct convolution of a single input channel. Both builds: relaxed
+ * SIMD (fused multiply-add, which Node gets from src/node/nodeBackend.ts's
+ * flag) and the SIMD128 fallback.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { directSupports, WinogradConv, winogradSupports, type Shape4 } from '../../src/kernels/winograd';
+import '../../src/node/nodeBackend';
+import { directSupports, relaxedSimdSupported, WinogradConv, winogradSupports, type Shape4, type WinogradBuild } from '../../src/kernels/winograd';
 import { expectClose, randomArray } from '../helpers/arrays';
 
-let w: WinogradConv;
-beforeAll(async () => {
-  w = await WinogradConv.load();
+it('loads the relaxed-SIMD build where the engine runs it (Node: with the flag nodeBackend.ts sets)', async () => {
+  expect(relaxedSimdSupported()).toBe(true);
+  expect((await WinogradConv.load()).build).toBe('relaxed');
 });
 
 /** y[n,i,j,k] = sum x[n, i+a-padT, j+b-padL, c] f[a,b,c,k], zero outside x. */
@@ -75,7 +78,12 @@ const cases: { name: string; x: Shape4; r: number; K: number; pad: number }[] = 
   { name: '3x3 same, many tiles over several blocks', x: [4, 21, 17, 16], r: 3, K: 8, pad: 1 },
 ];
 
-describe('Winograd convolution matches a direct one', () => {
+for (const build of ['relaxed', 'simd128'] as WinogradBuild[]) describe(`Winograd convolution (${build}) matches a direct one`, () => {
+  let w: WinogradConv;
+  beforeAll(async () => {
+    w = await WinogradConv.load(build);
+  });
+
   for (const c of cases) {
     it(c.name, () => {
       const [N, H, W, C] = c.x;
