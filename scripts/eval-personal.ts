@@ -5,7 +5,7 @@
  * (data/pendigits-orig.tra.gz), drawn by the pad's rasteriser: the writer
  * corrects the first digits the model misreads (at most 5 of each digit), the
  * model is fine-tuned on them with the page's recipe (src/core/train/fineTune.ts),
- * and the writer's other digits, never trained on, are read before and after;
+ * as the page would train the model it keeps (planFineTune), and the writer's other digits, never trained on, are read before and after;
  * so are MNIST's validation split (the keep-or-not decision) and test set.
  * Prints each writer, then the mean and the worst writer before and after.
  * --writers N: only the N worst-read writers (N = 1 names the one the e2e test replays).
@@ -16,7 +16,7 @@ import { evaluateModel } from '../src/core/model/evaluate';
 import { modelNameOf } from '../src/core/model/models';
 import { encodeModelWeights } from '../src/core/model/weights';
 import { pct } from '../src/core/format';
-import { fineTuneSettings, FINE_TUNE } from '../src/core/train/fineTune';
+import { fineTuneSettings, FINE_TUNE, planFineTune } from '../src/core/train/fineTune';
 import { makeSplits } from '../src/core/data/mnist';
 import { defaultWorkers, fail, intArg, parseCli } from '../src/node/cli';
 import { classifyRasterised, loadPenDigits } from '../src/node/drawnReplay';
@@ -59,7 +59,8 @@ for (const { writer, results } of writersWorstFirst(all).slice(0, writersWanted)
   const { corrections, rest } = planWriter(results);
   const row: Row = { writer, digits: results.length, corrected: corrections.length, measured: rest.length, errorBefore: errorRate(rest), errorAfter: errorRate(rest), validationAfter: mnistBefore.validation, testAfter: mnistBefore.test, seconds: 0 };
   if (corrections.length) {
-    const personal = toMnistSet(corrections.map((r) => keptDigit(r.digit, r.predicted)));
+    // What the page's kept model trains on (planFineTune); the writer's other digits are the hold-out.
+    const personal = toMnistSet(planFineTune(corrections.map((r) => keptDigit(r.digit, r.predicted))).train);
     const { result, model, test } = await runSession(fineTuneSettings(arch, initWeights, personal, 1, steps), files, { workers });
     row.errorAfter = errorRate(classifyRasterised(model, rest.map((r) => r.digit)));
     row.validationAfter = (await evaluateModel(model, splits.validation)).accuracy;

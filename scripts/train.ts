@@ -9,13 +9,14 @@
  * DIR/training-log.json, and DIR/checkpoint/ after every epoch (--resume picks
  * it up). --init starts from a trained model's weights (fine-tuning) with a
  * fresh optimizer and schedule; with --extra, on a person's digits exported
- * from the page (either format) with the page's fine-tune recipe. A DIR that holds a model or a checkpoint is
+ * from the page (either format) with the page's fine-tune recipe, on the digits the page's kept model
+ * trains on (planFineTune: all of them, or without a hold-out when there are many). A DIR that holds a model or a checkpoint is
  * replaced only with --force.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DigitsFileError, readDigitsFile, toMnistSet } from '../src/core/data/personalDigits';
-import { FINE_TUNE, fineTuneConfig, fineTuneSettings } from '../src/core/train/fineTune';
+import { FINE_TUNE, fineTuneConfig, fineTuneSettings, planFineTune } from '../src/core/train/fineTune';
 import { AUGMENT_PRESETS, DEFAULT_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE, type MnistSet } from '../src/core/data/mnist';
@@ -108,12 +109,17 @@ if (values.extra) {
   validationSize = FINE_TUNE.validationSize;
 }
 
+/** The digits the page's kept model would train on. */
 function readExtra(file: string): MnistSet {
+  let digits;
   try {
-    return toMnistSet(readDigitsFile(new Uint8Array(readFileSync(file))));
+    digits = readDigitsFile(new Uint8Array(readFileSync(file)));
   } catch (e) {
     return fail(`--extra ${file}: ${e instanceof DigitsFileError ? e.message : `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`}`);
   }
+  const { train, heldOut } = planFineTune(digits);
+  if (heldOut.length) console.error(`--extra: training on ${train.length} of the ${digits.length} digits; like the page, it holds out every fourth of each digit`);
+  return toMnistSet(train);
 }
 /**
  * --augment reference | handwriting | styles | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES]]

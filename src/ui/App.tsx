@@ -2,7 +2,6 @@ import { Component, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { isOnline, subscribeOnline } from '../browser/offline';
 import type { ModelSlot } from '../browser/predictor';
 import { Charts } from './Charts';
-import { Correction } from './Correction';
 import { MyDigitsPanel } from './MyDigitsPanel';
 import type { Controller } from './controller';
 import { DrawPanel } from './DrawPanel';
@@ -56,7 +55,6 @@ function Page({ controller }: { controller: Controller }) {
         <div className="column">
           <ModelBar controller={controller} />
           <DrawPanel controller={controller} />
-          <Correction controller={controller} />
           <MyDigitsPanel controller={controller} />
           <EvaluationPanel controller={controller} />
         </div>

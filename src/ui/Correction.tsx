@@ -1,5 +1,5 @@
 /**
- * "Wrong? It is a …": the ten digits as buttons under the pad (or
+ * "Wrong? It is a …": beside the prediction, the ten digits as buttons (or
  * the digit keys while the pad has focus) keep the drawing with its right
  * label; "Keep as an example" keeps a right one. Undo takes the last back.
  */
@@ -12,8 +12,7 @@ export function Correction({ controller }: { controller: Controller }) {
   const drawing = useStore(controller.store, (s) => s.drawing);
   const last = useStore(controller.store, (s) => s.lastKept);
   return (
-    <section className="panel correction" aria-labelledby="correction-title">
-      <h2 id="correction-title">Teach it your handwriting</h2>
+    <div className="correction">
       <div className="digit-buttons" role="group" aria-label="Wrong? It is a …">
         <span>Wrong? It is a …</span>
         {DIGITS.map((d) => (
@@ -21,22 +20,19 @@ export function Correction({ controller }: { controller: Controller }) {
             {d}
           </button>
         ))}
-      </div>
-      <div className="buttons">
         <button type="button" className="finger" disabled={!drawing} onClick={() => drawing && void controller.keep(drawing.predicted)}>
           Keep as an example
         </button>
       </div>
-      <p className="hint">Or press the digit's key while the pad has focus. Kept digits go to My digits, and the pad clears for the next one.</p>
       {last && (
         <p aria-live="polite" className="kept" aria-label="Last kept">
           Kept as a {last.label}
-          {last.predicted !== last.label ? ` (the model read ${last.predicted})` : ''}.{' '}
+          {last.predicted !== last.label ? ` (the model read ${last.predicted})` : ''} in My digits.{' '}
           <button type="button" className="finger" onClick={() => void controller.undoKeep()}>
             Undo
           </button>
         </p>
       )}
-    </section>
+    </div>
   );
 }

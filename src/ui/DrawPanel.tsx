@@ -2,10 +2,11 @@
  * Draw and predict: the pad, what the model sees (the 28x28 preprocessing),
  * and the prediction, updated at most once per animation frame.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { inkFromRGBA, preprocessDrawing, topDigit } from '../core/drawing/digit';
 import { evidence, judge, type Verdict } from '../core/model/unsure';
 import type { Controller } from './controller';
+import { Correction } from './Correction';
 import { DigitCanvas } from './DigitCanvas';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
 import { LayerView } from './LayerView';
@@ -123,11 +124,13 @@ export function DrawPanel({ controller }: { controller: Controller }) {
               Clear
             </button>
           </div>
-          <p className="hint">Draw with mouse, finger or pen. Ctrl+Z undoes a stroke, Esc clears.</p>
+          <p className="hint">Draw with mouse, finger or pen. Ctrl+Z undoes a stroke, Esc clears; a digit's key keeps the drawing as that digit.</p>
         </div>
         <div className="seen">
           <ModelInput pixels={prediction.pixels} />
-          <PredictionView prediction={prediction} />
+          <PredictionView prediction={prediction}>
+            <Correction controller={controller} />
+          </PredictionView>
         </div>
       </div>
       <LayerView controller={controller} pixels={prediction.probabilities && prediction.pixels} />
@@ -145,7 +148,8 @@ function ModelInput({ pixels }: { pixels?: Float32Array }) {
   );
 }
 
-function PredictionView({ prediction }: { prediction: Prediction }) {
+/** `children`: what goes beside the prediction, before the bars (the correction). */
+function PredictionView({ prediction, children }: { prediction: Prediction; children: ReactNode }) {
   const p = prediction.probabilities;
   const best = p ? topDigit(p) : -1;
   const v = prediction.verdict;
@@ -182,6 +186,7 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
           <span className="empty">{text}</span>
         )}
       </div>
+      {children}
       <ol
         className="bars"
         aria-label="Probability of each digit"

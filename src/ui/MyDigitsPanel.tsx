@@ -10,7 +10,7 @@ import { recommendKeeping, type FineTuneScores } from '../core/train/fineTuneRec
 import type { Controller } from './controller';
 import { DigitCanvas } from './DigitCanvas';
 import { SLOT_LABELS } from './reduce';
-import { useStore, type AppState } from './store';
+import { busyTraining, useStore, type AppState } from './store';
 
 const DIGITS = Array.from({ length: 10 }, (_, d) => d);
 
@@ -97,16 +97,19 @@ function DigitItem({ digit, reading, controller }: { digit: StoredDigit; reading
 
 function FineTune({ controller, count }: { controller: Controller; count: number }) {
   const tune = useStore(controller.store, (s) => s.tune);
-  const status = useStore(controller.store, (s) => s.status);
-  const training = status === 'running' || status === 'paused' || status === 'starting' || status === 'stopping';
+  const training = useStore(controller.store, busyTraining);
+  const part = tune?.fold ? `fold ${tune.fold} of ${tune.folds} of the cross-validation, ` : tune?.folds ? 'the model to keep, ' : '';
   return (
     <div className="fine-tune">
-      <button type="button" className="finger" disabled={!count || training || tune?.state === 'running'} onClick={() => void controller.fineTune()}>
+      <button type="button" className="finger" disabled={!count || training || tune?.state === 'running'} aria-describedby="fine-tune-why" onClick={() => void controller.fineTune()}>
         Fine-tune on my digits
-      </button>
+      </button>{' '}
+      <span className="hint" id="fine-tune-why">
+        {training && 'Training is running: fine-tune once it has finished or been stopped.'}
+      </span>
       {tune?.state === 'running' && (
         <p aria-live="polite" aria-label="Fine-tune progress">
-          Fine-tuning {tune.from}: {tune.phase === 'scoring' ? 'scoring…' : `step ${tune.step} of ${tune.steps}`}{' '}
+          Fine-tuning {tune.from}: {tune.phase === 'scoring' ? 'scoring…' : `${part}step ${tune.step} of ${tune.steps}`}{' '}
           <button type="button" className="finger" onClick={controller.stopTune}>
             Stop
           </button>
@@ -123,6 +126,12 @@ function FineTune({ controller, count }: { controller: Controller; count: number
       {tune?.state === 'done' && <TuneResult tune={tune} controller={controller} />}
     </div>
   );
+}
+
+function personalRow(p: FineTuneScores['personal']): string {
+  if (!p) return 'your digits (keep two to have one scored)';
+  if (!p.folds) return `your digits it did not train on (${p.count})`;
+  return `your digits, by ${p.folds}-fold cross-validation (${p.count}; each scored by a fine-tune that did not see it; the model to keep trained on all)`;
 }
 
 function TuneResult({ tune, controller }: { tune: NonNullable<AppState['tune']>; controller: Controller }) {
@@ -147,7 +156,7 @@ function TuneResult({ tune, controller }: { tune: NonNullable<AppState['tune']>;
           </tr>
         </thead>
         <tbody>
-          {row(s.personal ? `your digits it did not train on (${s.personal.count})` : 'your digits (keep 4 of a digit to score on one)', s.personal)}
+          {row(personalRow(s.personal), s.personal)}
           {row(`MNIST validation split (${s.validation.count.toLocaleString('en')}; decides)`, s.validation)}
           {s.test && row(`MNIST test set (${s.test.count.toLocaleString('en')}; only reported)`, s.test)}
         </tbody>

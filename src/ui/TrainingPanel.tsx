@@ -3,7 +3,7 @@ import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { formatDuration, pct } from '../core/format';
 import type { Controller } from './controller';
 import { SLOT_LABELS } from './reduce';
-import { useStore } from './store';
+import { busyTraining, useStore } from './store';
 import { BATCH_SIZES, DEFAULTS, MAX_EPOCHS, MAX_SEED, readSettings, toQuery, toTrainSettings, valueErrors, type FormValues } from './urlSettings';
 
 const SIZES: Record<string, string> = {
@@ -50,6 +50,8 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const stored = useStore(store, (s) => s.stored);
 
   const run = useStore(store, (s) => s.run);
+  /** A fine-tune holds the training worker until it ends. */
+  const tuning = useStore(store, (s) => s.tune?.state === 'running');
 
   // The form starts from the address and writes every change back to it, so the address is always a link to these settings.
   const [initial] = useState(() => readSettings(location.search));
@@ -62,7 +64,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   /** Asking before a new run replaces the one saved in this browser. */
   const [asking, setAsking] = useState(false);
 
-  const active = status === 'running' || status === 'paused' || status === 'starting' || status === 'stopping';
+  const active = busyTraining({ status });
 
   const update = (patch: Partial<FormValues>) => {
     setValues((v) => ({ ...v, ...patch }));
@@ -182,7 +184,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           </p>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" disabled={active || data.state === 'error'}>
+          <button type="submit" className="primary" disabled={active || tuning || data.state === 'error'} aria-describedby="train-why">
             Train
           </button>
           <button type="button" onClick={controller.pause} disabled={status !== 'running'}>
@@ -194,6 +196,9 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           <button type="button" onClick={controller.stop} disabled={!(status === 'running' || status === 'paused')}>
             Stop
           </button>
+          <span className="hint" id="train-why">
+            {tuning && 'A fine-tune on your digits is running (My digits): train once it has finished or been stopped.'}
+          </span>
         </div>
         <div className="buttons">
           <button type="button" onClick={copyLink}>
@@ -209,7 +214,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
             {linkNote}
           </span>
         </div>
-        {asking && stored && !active && (
+        {asking && stored && !active && !tuning && (
           <div className="confirm" role="group" aria-label="Replace the model saved in this browser?" aria-describedby="replace-question">
             <p id="replace-question">
               Training a new model replaces your {stored.model} model saved in this browser (epoch {stored.epochsDone} of {stored.epochs}). To keep
@@ -226,7 +231,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
         {resumable && !active && (
           <p className="resume-note">
             A {resumable.model} run stopped at epoch {resumable.epochsDone} of {resumable.epochs}.{' '}
-            <button type="button" onClick={() => controller.resumeStored()} disabled={data.state === 'error'}>
+            <button type="button" onClick={() => controller.resumeStored()} disabled={tuning || data.state === 'error'}>
               Continue training
             </button>{' '}
             <button type="button" onClick={() => void controller.forgetStored()}>

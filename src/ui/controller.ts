@@ -9,12 +9,12 @@ import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
 import { addDigits, clearDigits, deleteDigit, listDigits, loadTuned, putDigit, saveTuned, type StoredDigit } from '../browser/digitStore';
 import { digitsToIdxZip, digitsToJson, imageBytes, readDigitsFile, toMnistSet, type PersonalDigit } from '../core/data/personalDigits';
 import { scoreLine } from '../core/model/shippedScores';
-import { holdOut } from '../core/train/fineTuneRecipe';
+import { planFineTune } from '../core/train/fineTuneRecipe';
 import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
 import { pageTrainingLog } from './runLog';
-import { Store, type AppState } from './store';
+import { busyTraining, Store, type AppState } from './store';
 
 /** What the training form sets; the validation hold-out is fixed in the page. */
 export type TrainSettings = Omit<TrainRequest, 'validationSize' | 'resume' | 'initWeights'>;
@@ -193,16 +193,17 @@ export class Controller {
     }
   }
 
-  /** Fine-tunes the selected model on the kept digits, every fourth of each digit held out to score it. */
+  /** Fine-tunes the selected model on the kept digits, scored on digits it did not train on (planFineTune). */
   async fineTune(): Promise<void> {
-    const { digits, selected, status, tune } = this.store.get();
-    if (status === 'running' || status === 'paused' || status === 'starting' || tune?.state === 'running' || !digits.length) return;
+    const { digits, selected, tune } = this.store.get();
+    if (busyTraining(this.store.get()) || tune?.state === 'running' || !digits.length) return;
     const weights = await this.predictor.weightsOf(selected);
     if (!weights) return this.store.notify('error', 'This model is not a LeNet-5 from this app, so it cannot be fine-tuned here.');
-    const { train, heldOut } = holdOut(digits);
+    const plan = planFineTune(digits);
     this.tuned = undefined;
-    this.store.set({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', from: SLOT_LABELS[selected] } });
-    this.send({ type: 'fineTune', request: { ...weights, train: toMnistSet(train), heldOut: toMnistSet(heldOut) } });
+    this.store.set({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', folds: plan.folds.length, from: SLOT_LABELS[selected] } });
+    const folds = plan.folds.map((f) => ({ train: toMnistSet(f.train), heldOut: toMnistSet(f.heldOut) }));
+    this.send({ type: 'fineTune', request: { ...weights, train: toMnistSet(plan.train), heldOut: toMnistSet(plan.heldOut), folds } });
   }
 
   stopTune = () => this.send({ type: 'stop' });
@@ -255,7 +256,7 @@ export class Controller {
 
   private startTraining(request: TrainRequest, command: string): void {
     const s = this.store;
-    if (s.get().status === 'running' || s.get().status === 'paused' || s.get().status === 'starting') return;
+    if (busyTraining(s.get()) || s.get().tune?.state === 'running') return;
     if (!request.resume) s.batches.clear();
     this.startedAt = performance.now();
     const { config, validationSize, trainLimit } = request;

@@ -67,7 +67,7 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       return { ...st, status: done ? st.status : 'failed', evaluating: false, notices: addNotice(st.notices, 'error', m.message) };
     }
     case 'tuning':
-      return { ...st, tune: { ...st.tune!, state: 'running', step: m.step, steps: m.steps, phase: m.phase } };
+      return { ...st, tune: { ...st.tune!, state: 'running', step: m.step, steps: m.steps, phase: m.phase, fold: m.fold, folds: m.folds } };
     case 'tuned':
       return { ...st, tune: { ...st.tune!, state: 'done', scores: m.scores, seconds: m.seconds } };
     case 'tuneFailed':

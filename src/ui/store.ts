@@ -71,8 +71,12 @@ export interface AppState {
   /** The digit kept last, which Undo removes again. */
   lastKept?: { id: number; label: number; predicted: number };
   /** A fine-tune on the person's digits: running, done (scores, awaiting keep or discard) or failed. */
-  tune?: { state: 'running' | 'done' | 'failed'; step: number; steps: number; phase: 'scoring' | 'training'; from: string; scores?: FineTuneScores; seconds?: number; message?: string };
+  /** `folds`: runs of the cross-validation before the model to keep; `fold`: the one training now. */
+  tune?: { state: 'running' | 'done' | 'failed'; step: number; steps: number; phase: 'scoring' | 'training'; fold?: number; folds: number; from: string; scores?: FineTuneScores; seconds?: number; message?: string };
 }
+
+/** A training run holds the worker from Train until it has ended: no fine-tune meanwhile, nor a second run. */
+export const busyTraining = ({ status }: Pick<AppState, 'status'>) => status === 'starting' || status === 'running' || status === 'paused' || status === 'stopping';
 
 /** Per-batch series for the charts; appended to, never copied. */
 export class Series {

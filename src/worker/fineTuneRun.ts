@@ -1,8 +1,10 @@
 /**
  * A fine-tune on a person's digits in the training worker, with the same
- * replicas as training: the starting model is scored, trained with the
- * recipe (core/train/fineTune.ts) and scored again. The weights it started
- * from are a copy, so a stopped or failed fine-tune leaves them as they were.
+ * replicas as training: the starting model is scored, the cross-validation's
+ * folds (if any) are each fine-tuned and scored on their held-out digits,
+ * then the model to keep is fine-tuned and scored. Every run follows the
+ * recipe (core/train/fineTune.ts) and trains a copy of the starting weights,
+ * so a stopped or failed fine-tune leaves them as they were.
  */
 import { makeSplits, type MnistSet } from '../core/data/mnist';
 import type { MnistFiles } from '../core/data/mnistLoader';
@@ -12,19 +14,16 @@ import { encodeModelWeights, setWeightsFrom } from '../core/model/weights';
 import type * as tf from '../core/tf';
 import { finishFineTune, fineTuneSettings, type FineTuneScores } from '../core/train/fineTune';
 import { startReplicaPool } from '../core/train/replicaPool';
-import { buildRun, yieldEvery } from '../core/train/run';
+import { buildRun, yieldEvery, type Run } from '../core/train/run';
 import type { Trainer } from '../core/train/trainer';
 import type { BackendName } from '../kernels/backends';
 import type { FineTuneRequest } from './protocol';
 import { launchReplicaWorker, replicaCount } from './replicas';
 import type { Post } from './trainingRun';
 
-type Accuracies = { personal: number | null; validation: number; test: number };
-
-async function accuracies(model: tf.LayersModel, heldOut: MnistSet, validation: MnistSet, test: MnistSet): Promise<Accuracies> {
-  const acc = async (set: MnistSet) => (await evaluateModel(model, set)).accuracy;
-  return { personal: heldOut.count ? await acc(heldOut) : null, validation: await acc(validation), test: await acc(test) };
-}
+const accuracy = async (model: tf.LayersModel, set: MnistSet) => (set.count ? (await evaluateModel(model, set)).accuracy : 0);
+/** How many of `set` the model reads right. */
+const rightOf = async (model: tf.LayersModel, set: MnistSet) => Math.round((await accuracy(model, set)) * set.count);
 
 export class FineTuneRun {
   private trainer: Trainer | null = null;
@@ -45,50 +44,78 @@ export class FineTuneRun {
   async run(): Promise<void> {
     const { request, post } = this;
     const t0 = performance.now();
-    const settings = fineTuneSettings(request.model, request.weights, request.train);
-    const steps = settings.personal!.steps;
-    post({ type: 'tuning', step: 0, steps, phase: 'scoring' });
+    const folds = request.folds.length;
+    const recipe = fineTuneSettings(request.model, request.weights, request.train);
+    const each = recipe.personal!.steps;
+    const steps = each * (folds + 1);
+    const scored = [request.heldOut, ...request.folds.map((f) => f.heldOut)];
+    const personalCount = scored.reduce((n, s) => n + s.count, 0);
+    post({ type: 'tuning', step: 0, steps, phase: 'scoring', folds });
+    const { validation, test } = makeSplits(this.files.train, this.files.test, recipe.validationSize);
     const start = createModel(request.model);
-    let before: Accuracies;
+    let before: { personal: number; validation: number; test: number };
     try {
       setWeightsFrom(start, request.weights);
-      const { validation, test } = makeSplits(this.files.train, this.files.test, settings.validationSize);
-      before = await accuracies(start, request.heldOut, validation, test);
+      let right = 0;
+      for (const set of scored) right += await rightOf(start, set);
+      before = { personal: right, validation: await accuracy(start, validation), test: await accuracy(start, test) };
     } finally {
       start.dispose();
     }
-    if (this.stopped) return post({ type: 'tuneFailed', message: 'The fine-tune was stopped; the model it started from is unchanged.' });
-    const pool = await startReplicaPool(replicaCount(this.backend, settings.config.batchSize), { settings, files: this.files, evaluateTest: false }, launchReplicaWorker(this.backend));
-    let model: tf.LayersModel | null = null;
+    let personalRight = 0;
+    for (const [i, fold] of request.folds.entries()) {
+      const model = await this.tune(fold.train, (step) => post({ type: 'tuning', step: i * each + step, steps, phase: 'training', fold: i + 1, folds }));
+      if (!model) return;
+      try {
+        personalRight += await rightOf(model, fold.heldOut);
+      } finally {
+        model.dispose();
+      }
+    }
+    const model = await this.tune(request.train, (step) => post({ type: 'tuning', step: folds * each + step, steps, phase: 'training', folds }));
+    if (!model) return;
     try {
-      const breathe = yieldEvery(50);
-      const built = buildRun(settings, this.files, {
-        replica: pool.replica,
-        onEvent: (e) => e.type === 'batch' && post({ type: 'tuning', step: e.step, steps, phase: 'training' }),
-        betweenSteps: breathe,
-      });
-      model = built.model;
+      post({ type: 'tuning', step: steps, steps, phase: 'scoring', folds });
+      personalRight += await rightOf(model, request.heldOut);
+      const scores: FineTuneScores = {
+        personal: personalCount ? { before: before.personal / personalCount, after: personalRight / personalCount, count: personalCount, ...(folds ? { folds } : {}) } : null,
+        validation: { before: before.validation, after: await accuracy(model, validation), count: validation.count },
+        test: { before: before.test, after: await accuracy(model, test), count: test.count },
+      };
+      const weights = await encodeModelWeights(model);
+      post({ type: 'tuned', model: request.model, weights, scores, seconds: (performance.now() - t0) / 1000 }, [weights.data]);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** One run of the recipe on `digits`; null (and the page told why) when it was stopped or failed. */
+  private async tune(digits: MnistSet, onStep: (step: number) => void): Promise<tf.LayersModel | null> {
+    const failed = (why: string) => {
+      this.post({ type: 'tuneFailed', message: `${why}; the model it started from is unchanged.` });
+      return null;
+    };
+    if (this.stopped) return failed('The fine-tune was stopped');
+    const settings = fineTuneSettings(this.request.model, this.request.weights, digits);
+    const pool = await startReplicaPool(replicaCount(this.backend, settings.config.batchSize), { settings, files: this.files, evaluateTest: false }, launchReplicaWorker(this.backend));
+    let built: Run | null = null;
+    try {
+      built = buildRun(settings, this.files, { replica: pool.replica, onEvent: (e) => e.type === 'batch' && onStep(e.step), betweenSteps: yieldEvery(50) });
       this.trainer = built.trainer;
       if (this.stopped) built.trainer.stop();
       const result = await built.trainer.run();
       built.trainer.dispose();
       if (result.reason !== 'completed') {
-        return post({ type: 'tuneFailed', message: `${result.reason === 'stopped' ? 'The fine-tune was stopped' : result.message}; the model it started from is unchanged.` });
+        built.model.dispose();
+        return failed(result.reason === 'stopped' ? 'The fine-tune was stopped' : result.message!);
       }
-      finishFineTune(model, settings);
-      post({ type: 'tuning', step: steps, steps, phase: 'scoring' });
-      const after = await accuracies(model, request.heldOut, built.splits.validation, built.splits.test);
-      const pair = (k: keyof Accuracies, count: number) => (before[k] === null ? null : { before: before[k]!, after: after[k]!, count });
-      const scores: FineTuneScores = {
-        personal: pair('personal', request.heldOut.count),
-        validation: pair('validation', built.splits.validation.count)!,
-        test: pair('test', built.splits.test.count),
-      };
-      const weights = await encodeModelWeights(model);
-      post({ type: 'tuned', model: request.model, weights, scores, seconds: (performance.now() - t0) / 1000 }, [weights.data]);
+      finishFineTune(built.model, settings);
+      return built.model;
+    } catch (e) {
+      built?.model.dispose();
+      throw e;
     } finally {
       this.trainer = null;
-      model?.dispose();
       pool.close();
     }
   }

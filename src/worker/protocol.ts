@@ -18,12 +18,13 @@ export interface TrainRequest extends RunSettings {
   backend?: BackendName;
 }
 
-/** Fine-tune a model on a person's digits (core/train/fineTune.ts); `heldOut` are scored, never trained on. */
+/** Fine-tune a model on a person's digits as planned by planFineTune (core/train/fineTuneRecipe.ts). */
 export interface FineTuneRequest {
   model: ModelName;
   weights: EncodedTensors;
   train: MnistSet;
   heldOut: MnistSet;
+  folds: { train: MnistSet; heldOut: MnistSet }[];
 }
 
 export type ToWorker =
@@ -70,7 +71,8 @@ export type FromWorker =
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }
   | { type: 'notice'; message: string }
   /** A fine-tune: its progress, its result (weights and scores before and after), or why there is none. */
-  | { type: 'tuning'; step: number; steps: number; phase: 'scoring' | 'training' }
+  /** `step` of `steps` counts over every run: the cross-validation's folds (`fold` of `folds`), then the model to keep (no `fold`). */
+  | { type: 'tuning'; step: number; steps: number; phase: 'scoring' | 'training'; fold?: number; folds: number }
   | { type: 'tuned'; model: ModelName; weights: EncodedTensors; scores: FineTuneScores; seconds: number }
   | { type: 'tuneFailed'; message: string }
   /** `evaluation`: an evaluation failed, and a training run, if any, goes on. */

@@ -31,8 +31,9 @@ let dataFailed = false;
 let backend: { name: BackendName; reason: string } | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
-let training = false;
-/** The fine-tune in progress, if any; it takes the training's turn. */
+/** What holds the worker: a training run or a fine-tune, one at a time. */
+let busy: 'training' | 'tuning' | null = null;
+/** The fine-tune in progress, if any. */
 let tune: FineTuneRun | null = null;
 /** From the page's 'loadData', which it sends as soon as it starts this worker. */
 let dataTimeoutSeconds: number | undefined;
@@ -140,21 +141,23 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   switch (m.type) {
     case 'train':
-      if (training) return post({ type: 'notice', message: 'Training is already running.' });
-      training = true;
+      // The page waits in "starting" for an answer: refused for a fine-tune, it must hear it failed.
+      if (busy === 'tuning') return post({ type: 'error', message: 'A fine-tune is running: train once it has finished, or stop it.' });
+      if (busy) return post({ type: 'notice', message: 'Training is already running.' });
+      busy = 'training';
       train(m.request)
         .catch((e: Error) => {
           if (files) post({ type: 'error', message: `Training failed: ${e.message}` }); // else the data error was reported
         })
-        .finally(() => (training = false));
+        .finally(() => (busy = null));
       break;
     case 'fineTune':
-      if (training) return post({ type: 'tuneFailed', message: 'Training is running; fine-tune once it has finished.' });
-      training = true;
+      if (busy) return post({ type: 'tuneFailed', message: `${busy === 'training' ? 'Training' : 'A fine-tune'} is running; fine-tune once it has finished.` });
+      busy = 'tuning';
       fineTune(m.request)
         .catch((e: Error) => post({ type: 'tuneFailed', message: `The fine-tune failed: ${e.message}; the model it started from is unchanged.` }))
         .finally(() => {
-          training = false;
+          busy = null;
           tune = null;
         });
       break;

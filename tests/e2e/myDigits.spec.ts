@@ -1,7 +1,7 @@
-/** My digits: keep, undo, relabel, delete, export and import (both formats, and a bad file), a reload, and a stopped fine-tune. */
+/** My digits: keep, undo, relabel, delete, export and import (both formats, and a bad file), a reload, a stopped fine-tune, and training and fine-tuning taking turns. */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { drawStrokes, ONE, openApp, settledProbabilities, SEVEN } from './helpers';
+import { drawStrokes, ONE, openApp, settledProbabilities, SEVEN, startTraining } from './helpers';
 
 const kept = (page: Page) => page.getByLabel('How the model reads your digits');
 
@@ -20,7 +20,7 @@ test('digits are kept, corrected, exported, imported and survive a reload; a sto
   await drawStrokes(page, ONE);
   await settledProbabilities(page);
   await pad.press('7');
-  await expect(page.getByLabel('Last kept')).toContainText('Kept as a 7 (the model read 1).');
+  await expect(page.getByLabel('Last kept')).toContainText('Kept as a 7 (the model read 1) in My digits.');
   await expect(kept(page)).toContainText('1 kept; Pretrained modified LeNet-5 reads 0 of them right.');
   await expect(page.getByRole('status')).toContainText('draw a digit'); // the pad cleared
   await page.getByLabel('Last kept').getByRole('button', { name: 'Undo' }).click();
@@ -63,11 +63,27 @@ test('digits are kept, corrected, exported, imported and survive a reload; a sto
   await page.reload();
   await expect(kept(page)).toContainText('4 kept; Pretrained modified LeNet-5 reads 4 of them right.');
 
-  // A fine-tune stopped on its way leaves the model as it was, and no tuned model.
-  await page.getByRole('button', { name: 'Fine-tune on my digits' }).click();
-  await expect(page.getByLabel('Fine-tune progress')).toContainText(/step \d+ of \d+/, { timeout: 120_000 });
+  // A fine-tune stopped on its way leaves the model as it was, and no tuned model. While it runs, Train waits and says why.
+  const fineTune = page.getByRole('button', { name: 'Fine-tune on my digits' });
+  const train = page.getByRole('region', { name: 'Train in your browser' }).getByRole('button', { name: 'Train', exact: true });
+  await fineTune.click();
+  await expect(train).toBeDisabled();
+  await expect(train).toHaveAccessibleDescription(/A fine-tune on your digits is running/);
+  // Four digits: scored by a 3-fold cross-validation, then the model to keep.
+  await expect(page.getByLabel('Fine-tune progress')).toContainText(/fold 1 of 3 of the cross-validation, step \d+ of 800/, { timeout: 120_000 });
   await page.getByLabel('Fine-tune progress').getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByRole('alert')).toContainText('The fine-tune was stopped; the model it started from is unchanged.');
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pretrained-modified');
   await expect(page.getByRole('combobox', { name: 'Model' }).getByRole('option', { name: 'Tuned to your handwriting' })).toHaveCount(0);
+  await expect(train).toHaveAccessibleDescription('');
+
+  // And the reverse: while training runs, Fine-tune waits and says why; once it is stopped, either may start.
+  await startTraining(page, { epochs: 30, test: false });
+  await expect(fineTune).toBeDisabled();
+  await expect(fineTune).toHaveAccessibleDescription(/Training is running/);
+  await expect(page.getByTestId('progress-text')).toContainText('Epoch', { timeout: 120_000 });
+  await page.getByRole('region', { name: 'Train in your browser' }).getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('progress-text')).toContainText('Training stopped', { timeout: 60_000 });
+  await expect(fineTune).toBeEnabled();
+  await expect(train).toBeEnabled();
 });

@@ -98,14 +98,20 @@ describe('npm run train / eval / predict', () => {
 
   it('train --init --extra fine-tunes on a person\'s digits in either export format with the page\'s recipe', async () => {
     const { test } = await loadMnistFromDisk();
-    const digits = Array.from({ length: 20 }, (_, i) => ({ label: test.labels[i], image: test.images.slice(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), strokes: [], predicted: null, savedAt: 0 }));
+    const digit = (i: number) => ({ label: test.labels[i], image: test.images.slice(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), strokes: [], predicted: null, savedAt: 0 });
+    const all = Array.from({ length: 200 }, (_, i) => digit(i));
+    // As in the page (planFineTune): few digits are all trained on; 4 of each digit, every fourth held out.
+    const few = all.slice(0, 20);
+    const many = Array.from({ length: 10 }, (_, label) => all.filter((d) => d.label === label).slice(0, 4)).flat();
     const files = { json: join(dir, 'digits.json'), zip: join(dir, 'digits.zip') };
-    writeFileSync(files.json, digitsToJson(digits));
-    writeFileSync(files.zip, digitsToIdxZip(digits));
+    writeFileSync(files.json, digitsToJson(few));
+    writeFileSync(files.zip, digitsToIdxZip(many));
     for (const [kind, file] of Object.entries(files)) {
       const out = join(dir, `extra-${kind}`);
       const r = npm(['train', '--', '--model', 'original', '--init', modelDir, '--extra', file, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
+      if (kind === 'zip') expect(r.stderr).toMatch(/training on 30 of the 40 digits; like the page, it holds out every fourth of each digit/);
+      else expect(r.stderr).not.toMatch(/holds out/);
       const log = JSON.parse(readFileSync(join(out, 'training-log.json'), 'utf8'));
       expect(log.config).toMatchObject({ epochs: 1, batchSize: FINE_TUNE.batchSize, learningRate: FINE_TUNE.learningRate });
       expect(log.epochs[0].imagesPerSecond).toBeGreaterThan(0);

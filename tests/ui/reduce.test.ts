@@ -125,12 +125,12 @@ describe('reduce', () => {
 });
 
 describe('reduce: a fine-tune', () => {
-  const running = initial({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', from: 'Pretrained modified LeNet-5' } });
+  const running = initial({ tune: { state: 'running', step: 0, steps: 0, phase: 'scoring', folds: 3, from: 'Pretrained modified LeNet-5' } });
   const scores = { personal: { before: 0.5, after: 1, count: 4 }, validation: { before: 0.997, after: 0.9968, count: 5000 }, test: null };
 
   it('follows its steps, then holds its scores until the person keeps or discards it', () => {
-    const st = reduce(running, { type: 'tuning', step: 40, steps: 200, phase: 'training' });
-    expect(st.tune).toMatchObject({ state: 'running', step: 40, steps: 200, phase: 'training', from: 'Pretrained modified LeNet-5' });
+    const st = reduce(running, { type: 'tuning', step: 240, steps: 800, phase: 'training', fold: 2, folds: 3 });
+    expect(st.tune).toMatchObject({ state: 'running', step: 240, steps: 800, phase: 'training', fold: 2, folds: 3, from: 'Pretrained modified LeNet-5' });
     const done = reduce(st, { type: 'tuned', model: 'modified', weights: { specs: [], data: new ArrayBuffer(0) }, scores, seconds: 31 });
     expect(done.tune).toMatchObject({ state: 'done', scores, seconds: 31 });
     expect(done.status).toBe(running.status); // a fine-tune is not a training run

@@ -16,8 +16,7 @@ import type { RunSettings } from './run';
 import { FINE_TUNE } from './fineTuneRecipe';
 import { HANDWRITING_AUGMENT, type ModelName, type TrainConfig } from './types';
 
-export { FINE_TUNE, holdOut, recommendKeeping, type FineTuneScores } from './fineTuneRecipe';
-
+export { FINE_TUNE, holdOut, planFineTune, recommendKeeping, type FineTuneScores } from './fineTuneRecipe';
 
 export interface PersonalMix {
   /** The person's digits to train on. */
@@ -91,11 +90,5 @@ export function finishFineTune(model: tf.LayersModel, settings: RunSettings): vo
     parent.dispose();
   }
 }
-
-/**
- * Splits a person's digits into those to train on and those to score on:
- * every fourth of each digit is held out, so a digit kept fewer than four
- * times is only trained on.
- */
 
 

@@ -14,8 +14,13 @@ export const FINE_TUNE = {
   validationSize: 5000,
   /** Recommend not keeping a model that reads this much less of the validation split. */
   maxValidationDrop: 0.001,
+  /** A hold-out scoring fewer of the person's digits than this gives way to cross-validation. */
+  minHeldOut: 4,
+  /** The cross-validation's folds, each one more fine-tune: at most this many, so at most 4 runs in all. */
+  folds: 3,
 } as const;
 
+/** Every fourth of each digit held out: a digit kept fewer than four times is only trained on. */
 export function holdOut<T extends { label: number }>(digits: readonly T[]): { train: T[]; heldOut: T[] } {
   const seen = new Array(10).fill(0);
   const train: T[] = [];
@@ -24,9 +29,35 @@ export function holdOut<T extends { label: number }>(digits: readonly T[]): { tr
   return { train, heldOut };
 }
 
-/** Accuracy before and after on each set that was scored. */
+export interface FineTunePlan<T> {
+  /** What the model to keep trains on. */
+  train: T[];
+  /** Scored by the model to keep, never trained on (a hold-out); empty with cross-validation. */
+  heldOut: T[];
+  /** Cross-validation: one more fine-tune per fold, on its `train`, scored on its `heldOut`; the scores are pooled. */
+  folds: { train: T[]; heldOut: T[] }[];
+}
+
+/**
+ * How a fine-tune on these digits is trained and scored, never on a digit
+ * it trained on: with enough digits a hold-out; with few, the kept model
+ * trains on all of them and k folds (each digit in one, the digits of a
+ * label spread over the folds) score the recipe; a single digit is not scored.
+ */
+export function planFineTune<T extends { label: number }>(digits: readonly T[]): FineTunePlan<T> {
+  const split = holdOut(digits);
+  if (split.heldOut.length >= FINE_TUNE.minHeldOut) return { ...split, folds: [] };
+  const k = Math.min(FINE_TUNE.folds, digits.length);
+  if (k < 2) return { train: [...digits], heldOut: [], folds: [] };
+  const fold = new Array<number>(digits.length);
+  [...digits.keys()].sort((a, b) => digits[a].label - digits[b].label || a - b).forEach((i, n) => (fold[i] = n % k));
+  const folds = Array.from({ length: k }, (_, f) => ({ train: digits.filter((_, i) => fold[i] !== f), heldOut: digits.filter((_, i) => fold[i] === f) }));
+  return { train: [...digits], heldOut: [], folds };
+}
+
+/** Accuracy before and after on each set that was scored; `folds`: the person's digits were scored by a cross-validation of that many folds. */
 export interface FineTuneScores {
-  personal: { before: number; after: number; count: number } | null;
+  personal: { before: number; after: number; count: number; folds?: number } | null;
   validation: { before: number; after: number; count: number };
   test: { before: number; after: number; count: number } | null;
 }

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../src/core/data/mnist';
-import { FINE_TUNE, finishFineTune, fineTuneSettings, holdOut, mixPersonal, recommendKeeping } from '../../../src/core/train/fineTune';
+import { FINE_TUNE, finishFineTune, fineTuneSettings, holdOut, mixPersonal, planFineTune, recommendKeeping } from '../../../src/core/train/fineTune';
 import { buildRun } from '../../../src/core/train/run';
 import { loadMnistFromDisk } from '../../../src/node/nodeData';
 import { createModel } from '../../../src/core/model/models';
@@ -87,6 +87,46 @@ describe('holdOut', () => {
     expect(heldOut.map((d) => d.label)).toEqual([1, 1, 5]);
     expect(train.length + heldOut.length).toBe(digits.length);
     expect(train.some((d) => heldOut.includes(d))).toBe(false);
+  });
+});
+
+describe('planFineTune', () => {
+  const labelled = (labels: number[]) => labels.map((label, id) => ({ label, id }));
+
+  it('holds out every fourth of each digit when that scores enough of them, and the kept model trains on the rest', () => {
+    const digits = labelled(Array.from({ length: 44 }, (_, i) => i % 10));
+    const plan = planFineTune(digits);
+    expect(plan.folds).toEqual([]);
+    expect(plan.heldOut.length).toBe(10);
+    expect(plan.heldOut.length).toBeGreaterThanOrEqual(FINE_TUNE.minHeldOut);
+    expect(plan.train.length + plan.heldOut.length).toBe(44);
+    expect(plan.train.some((d) => plan.heldOut.includes(d))).toBe(false);
+  });
+
+  it('cross-validates few digits: each scored once, by a fold that did not train on it; the kept model trains on all', () => {
+    for (const labels of [[3, 3], [1, 7, 7], [1, 1, 1, 1, 1, 2, 2, 9], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 4, 4, 4, 4, 4]]) {
+      const digits = labelled(labels);
+      const plan = planFineTune(digits);
+      expect(plan.train).toEqual(digits);
+      expect(plan.heldOut).toEqual([]);
+      expect(plan.folds.length).toBe(Math.min(FINE_TUNE.folds, digits.length));
+      expect(plan.folds.flatMap((f) => f.heldOut).map((d) => d.id).sort((a, b) => a - b)).toEqual(digits.map((d) => d.id));
+      for (const f of plan.folds) {
+        expect(f.train.length).toBeGreaterThan(0);
+        expect(f.train.length + f.heldOut.length).toBe(digits.length);
+        expect(f.train.some((d) => f.heldOut.includes(d))).toBe(false);
+      }
+    }
+  });
+
+  it('spreads the digits of a label over the folds', () => {
+    const plan = planFineTune(labelled([1, 1, 1, 1, 1, 1, 2, 2, 2]));
+    for (const f of plan.folds) expect(f.heldOut.map((d) => d.label)).toEqual([1, 1, 2]);
+  });
+
+  it('does not score a single digit', () => {
+    const digits = labelled([5]);
+    expect(planFineTune(digits)).toEqual({ train: digits, heldOut: [], folds: [] });
   });
 });
 
