@@ -1,0 +1,62 @@
+/**
+ * The backend chosen by measurement, for real: here WebGL is SwiftShader,
+ * whose shaders take minutes to compile, so its trial must be given up on by
+ * its warm-up budget and wasm chosen; the result is remembered.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { TRIAL_BUDGET } from '../../src/core/train/backendTrial';
+import { openApp } from './helpers';
+
+async function train(page: Page, backend = 'auto') {
+  const form = page.getByRole('region', { name: 'Train in your browser' });
+  await form.getByRole('spinbutton', { name: 'Epochs' }).fill('1');
+  await form.getByLabel('Training set').selectOption('500');
+  await form.getByLabel('Backend').selectOption(backend);
+  await form.getByLabel('Test on the 10,000 test images after every epoch').uncheck();
+  await form.getByRole('button', { name: 'Train' }).click();
+  const replace = page.getByRole('group', { name: 'Replace the model saved in this browser?' });
+  if (await replace.isVisible()) await replace.getByRole('button', { name: 'Replace and start' }).click();
+}
+
+const trials = (page: Page) => page.getByTestId('trials');
+const backendLine = (page: Page) => page.getByTestId('backend');
+const finished = (page: Page) => expect(page.getByTestId('progress-text')).toContainText('Training finished: 1 epochs', { timeout: 120_000 });
+const MEASURED = new RegExp(`Measured: wasm \\d+ img/s( on \\d workers)? after \\d+\\.\\d s warm-up, webgl gave up \\(warm-up over its ${TRIAL_BUDGET.warmupSeconds} s budget\\): wasm`);
+
+test('"Fastest available" times the backends, gives up on software WebGL within its budget, trains on wasm, and remembers it', async ({ page }) => {
+  await openApp(page);
+  await train(page);
+  await expect(trials(page)).toContainText(new RegExp(`Timing webgl… \\d s of ${TRIAL_BUDGET.warmupSeconds}`));
+  await expect(trials(page)).toContainText(MEASURED, { timeout: 4 * TRIAL_BUDGET.warmupSeconds * 1000 });
+  await expect(backendLine(page)).toContainText(/Backend: wasm.* — fastest measured here: wasm \d+ img\/s/);
+  await finished(page);
+
+  await page.reload();
+  await train(page);
+  await expect(backendLine(page)).toContainText(/Backend: wasm.* — fastest when measured earlier on this device: wasm \d+ img\/s.*webgl gave up/);
+  await expect(trials(page)).not.toContainText('Measured');
+  await finished(page);
+});
+
+test('a backend the person picks is used without timing', async ({ page }) => {
+  await openApp(page);
+  await train(page, 'wasm');
+  await expect(backendLine(page)).toContainText(/Backend: wasm.* — chosen by you/);
+  await finished(page);
+  await expect(trials(page)).not.toContainText('Measured');
+});
+
+test('the backends can be measured again on request, and the timing cancelled', async ({ page }) => {
+  await openApp(page);
+  const again = page.getByRole('button', { name: 'Measure backends again' });
+  await again.click();
+  await expect(trials(page)).toContainText('Timing webgl…');
+  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Cancel timing' }).click();
+  await expect(trials(page)).toContainText('Timing cancelled: wasm by rule.');
+  await again.click();
+  await expect(trials(page)).toContainText(MEASURED, { timeout: 4 * TRIAL_BUDGET.warmupSeconds * 1000 });
+  await train(page);
+  await expect(backendLine(page)).toContainText(/Backend: wasm.* — fastest when measured earlier on this device/);
+  await finished(page);
+});
