@@ -13,6 +13,7 @@ import type { TrialInit, TrialMessage } from './trialWorker';
 
 /** Steps a trial can time at most: its data is this many batches and one. */
 const MAX_TIMED_STEPS = 20;
+const TRIAL_LEARNING_RATE = 1e-3;
 
 export interface TrialProgress {
   backend: BackendName;
@@ -68,7 +69,8 @@ export async function runTrials(candidates: BackendName[], request: TrainRequest
   const train = sliceSet(files.train, 0, images);
   // Copies, so that posting them leaves the run's data whole.
   const trialFiles = { train: { ...train, images: train.images.slice(), labels: train.labels.slice() }, test: sliceSet(files.test, 0, 0) };
-  const settings = { config: { ...config, epochs: 1 }, validationSize: 0 };
+  // Speed does not depend on the learning rate; a rate that diverges would end the trial before its timing.
+  const settings = { config: { ...config, epochs: 1, learningRate: TRIAL_LEARNING_RATE }, validationSize: 0 };
   const trials: Trial[] = [];
   for (const backend of candidates) {
     if (signal.aborted) throw new TrialsCancelled();

@@ -107,7 +107,7 @@ async function measuredChoice(request: TrainRequest, remembered: unknown, again 
     const trials = await runTrials(candidates, request, await loadData(), (p) => post({ type: 'timing', ...p }), timing.signal);
     const choice = decide(trials, images);
     if (!choice) {
-      const rule = ruleChoice(undefined, candidates);
+      const rule = ruleChoice(undefined);
       const summary = `no backend finished its trial (${trials.map(describeTrial).join(', ')})`;
       post({ type: 'timed', summary: `Measured: ${summary}.` });
       return { name: rule.name, reason: `${summary}; ${rule.reason}` };

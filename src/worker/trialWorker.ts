@@ -45,7 +45,8 @@ async function trial({ backend, settings, files, timedSeconds }: TrialInit): Pro
     },
   });
   // The worker is terminated once it has reported: nothing to clean up.
-  await trainer.run();
+  const result = await trainer.run();
+  if (!done) post({ type: 'error', message: result.message ?? `the run ended (${result.reason}) before a step could be timed` });
 }
 
 self.onmessage = (e: MessageEvent<TrialInit>) => void trial(e.data).catch((err: Error) => post({ type: 'error', message: err.message }));
