@@ -11,8 +11,8 @@ import { fetchSource, loadMnist, type MnistFiles } from '../core/data/mnistLoade
 import { createModel } from '../core/model/models';
 import { setWeightsFrom } from '../core/model/weights';
 import { TRAIN_COUNT } from '../core/data/mnist';
-import { decide, describeTrial, recall, remember, trialKey } from '../core/train/backendTrial';
-import { chooseBackend, initBackend, probeWebGLRenderer, type BackendChoice, type BackendName } from '../kernels/backends';
+import { decide, describeTrial, recall, remember, trialKey, trialPlan } from '../core/train/backendTrial';
+import { chooseBackend, initBackend, isSoftwareRenderer, probeWebGLRenderer, type BackendChoice, type BackendName } from '../kernels/backends';
 import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
 import { version } from '../../package.json';
 import { runTrials, TrialsCancelled } from './backendTrials';
@@ -100,11 +100,11 @@ async function measuredChoice(request: TrainRequest, remembered: unknown, again 
   const known = again ? undefined : recall(remembered, key);
   const earlier = known && decide(known, images);
   if (earlier) return { name: earlier.name, reason: `fastest when measured earlier on this device: ${earlier.summary}` };
-  const candidates: BackendName[] = [...(typeof WebAssembly === 'object' ? ['wasm' as const] : []), ...(renderer ? ['webgl' as const] : [])];
-  if (!candidates.length) return ruleChoice(undefined);
+  const { timed, untimed } = trialPlan({ wasm: typeof WebAssembly === 'object', renderer, softwareRenderer: isSoftwareRenderer(renderer) });
+  if (!timed.length) return ruleChoice(undefined);
   timing = new AbortController();
   try {
-    const trials = await runTrials(candidates, request, await loadData(), (p) => post({ type: 'timing', ...p }), timing.signal);
+    const trials = [...(await runTrials(timed, request, await loadData(), (p) => post({ type: 'timing', ...p }), timing.signal)), ...untimed];
     const choice = decide(trials, images);
     if (!choice) {
       const rule = ruleChoice(undefined);

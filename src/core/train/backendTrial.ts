@@ -22,6 +22,19 @@ export interface Choice {
   summary: string;
 }
 
+/**
+ * The backends to time here, and those counted without a trial. WebGL on a
+ * software renderer (SwiftShader, llvmpipe) is not timed: it is far slower
+ * than wasm, and a trial given up on leaves the GPU process compiling its
+ * shaders for tens of seconds, which stops the page's frames and slows the run.
+ */
+export function trialPlan(env: { wasm: boolean; renderer: string | undefined; softwareRenderer: boolean }): { timed: BackendName[]; untimed: Trial[] } {
+  const timed: BackendName[] = env.wasm ? ['wasm'] : [];
+  if (env.renderer === undefined) return { timed, untimed: [] };
+  if (env.softwareRenderer) return { timed, untimed: [{ backend: 'webgl', failed: 'not timed: software renderer' }] };
+  return { timed: [...timed, 'webgl'], untimed: [] };
+}
+
 /** Seconds a run of `images` training images would take on a backend, its warm-up included. */
 export function runSeconds(trial: Trial, images: number): number {
   return 'failed' in trial ? Infinity : trial.warmupSeconds + images / trial.imagesPerSecond;

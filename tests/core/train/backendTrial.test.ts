@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, recall, remember, runSeconds, TRIAL_BUDGET, trialKey, type Trial } from '../../../src/core/train/backendTrial';
+import { decide, recall, remember, runSeconds, TRIAL_BUDGET, trialKey, trialPlan, type Trial } from '../../../src/core/train/backendTrial';
 
 const wasm: Trial = { backend: 'wasm', warmupSeconds: 1.2, imagesPerSecond: 550, workers: 2 };
 const slowWebgl: Trial = { backend: 'webgl', warmupSeconds: 4, imagesPerSecond: 3, workers: 1 };
@@ -39,6 +39,22 @@ describe('decide', () => {
   });
 });
 
+describe('trialPlan', () => {
+  const untimedWebgl: Trial = { backend: 'webgl', failed: 'not timed: software renderer' };
+
+  it('times WebGL only on a hardware renderer, and counts a software one as not timed', () => {
+    expect(trialPlan({ wasm: true, renderer: 'ANGLE (NVIDIA GeForce RTX 3060)', softwareRenderer: false })).toEqual({ timed: ['wasm', 'webgl'], untimed: [] });
+    expect(trialPlan({ wasm: true, renderer: 'ANGLE (SwiftShader)', softwareRenderer: true })).toEqual({ timed: ['wasm'], untimed: [untimedWebgl] });
+    expect(trialPlan({ wasm: true, renderer: undefined, softwareRenderer: false })).toEqual({ timed: ['wasm'], untimed: [] });
+    expect(trialPlan({ wasm: false, renderer: 'llvmpipe', softwareRenderer: true })).toEqual({ timed: [], untimed: [untimedWebgl] });
+  });
+
+  it('names the software renderer among the figures, and never picks it', () => {
+    expect(decide([wasm, untimedWebgl], 1e9)).toEqual({ name: 'wasm', summary: 'wasm 550 img/s on 2 workers after 1.2 s warm-up, webgl not timed: software renderer: wasm' });
+    expect(decide([{ backend: 'wasm', failed: 'failed (out of memory)' }, untimedWebgl], 500)).toBeUndefined();
+  });
+});
+
 describe('remembered trials', () => {
   it('are keyed on the renderer, the cores, the version, the model and the batch size', () => {
     expect(KEY).toBe('ANGLE (SwiftShader) | 2 cores | v0.1.0 | modified | batch 64');
@@ -46,8 +62,9 @@ describe('remembered trials', () => {
   });
 
   it('come back as stored, through JSON, for their key only', () => {
-    const stored = JSON.parse(JSON.stringify(remember(undefined, KEY, [wasm, gaveUp], 1)));
-    expect(recall(stored, KEY)).toEqual([wasm, gaveUp]);
+    const untimed: Trial = { backend: 'webgl', failed: 'not timed: software renderer' };
+    const stored = JSON.parse(JSON.stringify(remember(undefined, KEY, [wasm, untimed], 1)));
+    expect(recall(stored, KEY)).toEqual([wasm, untimed]);
     expect(recall(stored, KEY.replace('2 cores', '4 cores'))).toBeUndefined();
     expect(recall(stored, 'constructor')).toBeUndefined();
   });
