@@ -18,7 +18,7 @@ export const TRIAL_BUDGET = { warmupSeconds: 5, timedSeconds: 1.5 };
 
 export interface Choice {
   name: BackendName;
-  /** "wasm 550 img/s (2 workers), webgl gave up (...): wasm" */
+  /** "wasm 550 img/s on 2 workers after 0.9 s warm-up, webgl not timed: software renderer: wasm" */
   summary: string;
 }
 
