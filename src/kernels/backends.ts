@@ -1,6 +1,8 @@
 /**
  * Which tfjs backend to train on, and getting it ready.
  *
+ * The rule for when none is measured (a backend the person picked, a lost
+ * context, cancelled timing; core/train/backendTrial.ts chooses by timing):
  * WebGL on a real GPU is assumed fastest; WebGL on a software rasteriser
  * (SwiftShader, llvmpipe) is emulated on the CPU and slower than wasm by two
  * orders of magnitude, so a software renderer sends us to wasm.

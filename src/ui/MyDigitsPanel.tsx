@@ -98,14 +98,16 @@ function DigitItem({ digit, reading, controller }: { digit: StoredDigit; reading
 function FineTune({ controller, count }: { controller: Controller; count: number }) {
   const tune = useStore(controller.store, (s) => s.tune);
   const training = useStore(controller.store, busyTraining);
+  const measuring = useStore(controller.store, (s) => s.measuring);
   const part = tune?.fold ? `fold ${tune.fold} of ${tune.folds} of the cross-validation, ` : tune?.folds ? 'the model to keep, ' : '';
   return (
     <div className="fine-tune">
-      <button type="button" className="finger" disabled={!count || training || tune?.state === 'running'} aria-describedby="fine-tune-why" onClick={() => void controller.fineTune()}>
+      <button type="button" className="finger" disabled={!count || training || measuring || tune?.state === 'running'} aria-describedby="fine-tune-why" onClick={() => void controller.fineTune()}>
         Fine-tune on my digits
       </button>{' '}
       <span className="hint" id="fine-tune-why">
         {training && 'Training is running: fine-tune once it has finished or been stopped.'}
+        {measuring && !training && 'The backends are being timed: fine-tune once that has finished.'}
       </span>
       {tune?.state === 'running' && (
         <p aria-live="polite" aria-label="Fine-tune progress">

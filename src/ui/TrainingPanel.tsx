@@ -40,6 +40,9 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
   const status = useStore(store, (s) => s.status);
   const progress = useStore(store, (s) => s.progress);
   const backend = useStore(store, (s) => s.backend);
+  const timing = useStore(store, (s) => s.timing);
+  const timed = useStore(store, (s) => s.timed);
+  const measuring = useStore(store, (s) => s.measuring);
   const data = useStore(store, (s) => s.data);
   const finished = useStore(store, (s) => s.finishedMessage);
   const resumable = useStore(store, (s) => s.resumable);
@@ -86,6 +89,11 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
     setAsking(false);
     const s = settings();
     if (s) controller.train(s, linkTo(values));
+  };
+
+  const measure = () => {
+    const s = settings();
+    if (s) controller.measureBackends(s);
   };
 
   const submit = (e: FormEvent) => {
@@ -184,7 +192,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           </p>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" disabled={active || tuning || data.state === 'error'} aria-describedby="train-why">
+          <button type="submit" className="primary" disabled={active || tuning || measuring || data.state === 'error'} aria-describedby="train-why">
             Train
           </button>
           <button type="button" onClick={controller.pause} disabled={status !== 'running'}>
@@ -297,6 +305,23 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
             Tensors in memory after each epoch: {tensors.join(', ')}
           </p>
         )}
+        <p className="backend" data-testid="trials">
+          {timing ? (
+            <>
+              Timing {timing.backend}… {Math.floor(timing.seconds)} s of {Math.ceil(timing.budget)}{' '}
+              <button type="button" onClick={controller.cancelTiming}>
+                Cancel timing
+              </button>
+            </>
+          ) : (
+            <>
+              {timed && `${timed} `}
+              <button type="button" onClick={measure} disabled={active || measuring || data.state === 'error'}>
+                Measure backends again
+              </button>
+            </>
+          )}
+        </p>
         <p className="backend" data-testid="backend">
           {backend ? (
             <>

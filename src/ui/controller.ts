@@ -4,6 +4,7 @@
  * never touch tfjs or the worker themselves.
  */
 import { DEFAULT_VALIDATION_SIZE, IMAGE_PIXELS } from '../core/data/mnist';
+import { storedTrials, storeTrials } from '../browser/backendMemory';
 import { checkStored, clearCheckpoint, loadCheckpoint, type StoredCheckpoint } from '../browser/checkpointStore';
 import { Predictor, saveFile, type ModelSlot } from '../browser/predictor';
 import { addDigits, clearDigits, deleteDigit, listDigits, loadTuned, putDigit, saveTuned, type StoredDigit } from '../browser/digitStore';
@@ -196,7 +197,7 @@ export class Controller {
   /** Fine-tunes the selected model on the kept digits, scored on digits it did not train on (planFineTune). */
   async fineTune(): Promise<void> {
     const { digits, selected, tune } = this.store.get();
-    if (busyTraining(this.store.get()) || tune?.state === 'running' || !digits.length) return;
+    if (busyTraining(this.store.get()) || this.store.get().measuring || tune?.state === 'running' || !digits.length) return;
     const weights = await this.predictor.weightsOf(selected);
     if (!weights) return this.store.notify('error', 'This model is not a LeNet-5 from this app, so it cannot be fine-tuned here.');
     const plan = planFineTune(digits);
@@ -256,14 +257,21 @@ export class Controller {
 
   private startTraining(request: TrainRequest, command: string): void {
     const s = this.store;
-    if (busyTraining(s.get()) || s.get().tune?.state === 'running') return;
+    if (busyTraining(s.get()) || s.get().tune?.state === 'running' || s.get().measuring) return;
     if (!request.resume) s.batches.clear();
     this.startedAt = performance.now();
     const { config, validationSize, trainLimit } = request;
     const run = { settings: { config, validationSize, trainLimit }, command, startedAt: Date.now() };
     s.set({ run, outcome: undefined, runTest: undefined, status: 'starting', tensorsPerEpoch: [], savedEpoch: undefined, config: request.config, progress: undefined, finishedMessage: undefined, resumable: undefined, history: request.resume?.history ?? [] });
-    this.send({ type: 'train', request });
+    this.send({ type: 'train', request, remembered: storedTrials() });
   }
+
+  /** Times the backends for these settings now; the next run on "Fastest available" uses the result. */
+  measureBackends(settings: TrainSettings): void {
+    this.store.set({ timed: undefined, measuring: true });
+    this.send({ type: 'measure', request: { ...settings, validationSize: DEFAULT_VALIDATION_SIZE }, remembered: storedTrials() });
+  }
+  cancelTiming = () => this.send({ type: 'cancelTiming' });
 
   pause = () => this.send({ type: 'pause' });
   resume = () => this.send({ type: 'resume' });
@@ -336,6 +344,7 @@ export class Controller {
     else if (m.type === 'epoch') s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
     else if (m.type === 'finished') void this.selectModel('trained');
     else if (m.type === 'tuned') this.tuned = m;
+    else if (m.type === 'timed' && m.remember) storeTrials(m.remember);
     else if (m.type === 'weights') {
       const { model, weights } = m.snapshot;
       void this.predictor.setWeights('trained', model, weights).then(() => {

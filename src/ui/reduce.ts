@@ -23,8 +23,12 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       if (m.state === 'ready') return { ...st, data, testSet: m.test ?? st.testSet, notices: st.notices.filter((n) => n.action !== 'retryData') };
       if (m.state === 'loading') return { ...st, data };
       const notices = addNotice(st.notices, 'error', m.message ?? 'The MNIST data could not be loaded.', 'retryData');
-      return { ...st, data, notices, status: st.status === 'starting' ? 'failed' : st.status };
+      return { ...st, data, notices, timing: undefined, measuring: false, status: st.status === 'starting' ? 'failed' : st.status };
     }
+    case 'timing':
+      return { ...st, timing: { backend: m.backend, seconds: m.seconds, budget: m.budget } };
+    case 'timed':
+      return { ...st, timing: undefined, measuring: false, timed: m.summary };
     case 'backend':
       return { ...st, backend: { name: m.name, reason: m.reason, workers: m.workers } };
     case 'started':

@@ -38,6 +38,12 @@ export interface AppState {
   /** The official test set, from the worker, for the gallery of mistakes. */
   testSet?: MnistSet;
   backend?: { name: BackendName; reason: string; workers: number };
+  /** The backend trial under way: which, how far (s), and when it is given up on (s). */
+  timing?: { backend: BackendName; seconds: number; budget: number };
+  /** The last timing of the backends in this visit, in words. */
+  timed?: string;
+  /** "Measure backends again" was pressed and its timing has not ended: no run may start. */
+  measuring?: boolean;
   status: TrainingStatus;
   config?: TrainConfig;
   progress?: Progress;

@@ -9,6 +9,7 @@ import type { EncodedTensors } from '../core/model/weights';
 import type { FineTuneScores } from '../core/train/fineTune';
 import type { RunSettings } from '../core/train/run';
 import type { BatchEvent, EpochRecord, StopReason, TrainConfig } from '../core/train/types';
+import type { Remembered } from '../core/train/backendTrial';
 import type { BackendName } from '../kernels/backends';
 
 export interface TrainRequest extends RunSettings {
@@ -28,8 +29,13 @@ export interface FineTuneRequest {
 }
 
 export type ToWorker =
-  | { type: 'train'; request: TrainRequest }
+  /** `remembered`: the backend trials this browser keeps (backendMemory.ts), unchecked. */
+  | { type: 'train'; request: TrainRequest; remembered?: unknown }
   | { type: 'fineTune'; request: FineTuneRequest }
+  /** Times the backends for this run's model and batch size now, without training. */
+  | { type: 'measure'; request: TrainRequest; remembered?: unknown }
+  /** Stops timing the backends; a run waiting for them starts on the backend the rule picks. */
+  | { type: 'cancelTiming' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -58,6 +64,10 @@ export type FromWorker =
   | { type: 'data'; state: 'loading' | 'ready' | 'error'; message?: string; received?: number; total?: number; test?: MnistSet }
   /** `workers`: data-parallel replicas training together (1 = one worker). */
   | { type: 'backend'; name: BackendName; reason: string; workers: number }
+  /** Timing `backend`: `seconds` into its trial, given up on at `budget` seconds. */
+  | { type: 'timing'; backend: BackendName; seconds: number; budget: number }
+  /** The backends were timed (or the timing cancelled); `remember`: what this browser is to keep from now on. */
+  | { type: 'timed'; summary: string; remember?: Remembered }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }
   | { type: 'batch'; event: BatchEvent }
   /** `tensors`: tf.memory().numTensors in the worker at the end of the epoch. */

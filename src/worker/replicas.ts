@@ -9,7 +9,7 @@ import type { ReplicaWorkerInit, ReplicaWorkerMessage } from './replicaWorker';
  * SharedArrayBuffer, i.e. a cross-origin isolated page.
  */
 export function replicaCount(backend: BackendName, batchSize: number): number {
-  if (backend === 'webgl' || !(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
+  if (backend !== 'wasm' || !(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
   for (let n = Math.min(4, navigator.hardwareConcurrency || 1); n > 1; n--) if (batchSize % n === 0) return n;
   return 1;
 }

@@ -10,8 +10,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fetchSource, loadMnist, type MnistFiles } from '../core/data/mnistLoader';
 import { createModel } from '../core/model/models';
 import { setWeightsFrom } from '../core/model/weights';
-import { chooseBackend, initBackend, probeWebGLRenderer, type BackendName } from '../kernels/backends';
+import { TRAIN_COUNT } from '../core/data/mnist';
+import { decide, describeTrial, recall, remember, trialKey, trialPlan } from '../core/train/backendTrial';
+import { chooseBackend, initBackend, isSoftwareRenderer, probeWebGLRenderer, type BackendChoice, type BackendName } from '../kernels/backends';
 import { configureWasm, mnistBaseUrl } from '../browser/wasmPaths';
+import { version } from '../../package.json';
+import { runTrials, TrialsCancelled } from './backendTrials';
 import { FineTuneRun } from './fineTuneRun';
 import type { FineTuneRequest, ToWorker, TrainRequest, WeightsSnapshot } from './protocol';
 import { postTestEvaluation, TrainingRun, type Post } from './trainingRun';
@@ -28,13 +32,15 @@ configureWasm();
 let files: Promise<MnistFiles> | null = null;
 /** After a failed load the files are fetched past every cache: a bad copy must not come back on Retry. */
 let dataFailed = false;
-let backend: { name: BackendName; reason: string } | null = null;
+let backend: BackendChoice | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
 /** What holds the worker: a training run or a fine-tune, one at a time. */
-let busy: 'training' | 'tuning' | null = null;
+let busy: 'training' | 'tuning' | 'measuring' | null = null;
 /** The fine-tune in progress, if any. */
 let tune: FineTuneRun | null = null;
+/** Aborts the backend trials under way. */
+let timing: AbortController | null = null;
 /** From the page's 'loadData', which it sends as soon as it starts this worker. */
 let dataTimeoutSeconds: number | undefined;
 
@@ -78,8 +84,48 @@ function downloadProgress() {
   };
 }
 
-async function startBackend(requested: BackendName | undefined, exclude: BackendName[] = []): Promise<void> {
-  const choice = chooseBackend({ renderer: exclude.includes('webgl') ? undefined : probeWebGLRenderer(), wasm: typeof WebAssembly === 'object', override: requested, exclude });
+/** Today's rule (backends.ts): for a backend the person picked, after a lost context, or when the timing is cancelled. */
+function ruleChoice(requested: BackendName | undefined, exclude: BackendName[] = []): BackendChoice {
+  return chooseBackend({ renderer: exclude.includes('webgl') ? undefined : probeWebGLRenderer(), wasm: typeof WebAssembly === 'object', override: requested, exclude });
+}
+
+/**
+ * The fastest backend for this run: from the trials remembered for this
+ * device, model and batch size, or (none, or `again`) from new ones.
+ */
+async function measuredChoice(request: TrainRequest, remembered: unknown, again = false): Promise<BackendChoice> {
+  const renderer = probeWebGLRenderer();
+  const { config, trainLimit, validationSize, resume } = request;
+  const key = trialKey({ renderer, cores: navigator.hardwareConcurrency, version, model: config.model, batchSize: config.batchSize });
+  const images = (config.epochs - (resume?.epochsDone ?? 0)) * (trainLimit ?? TRAIN_COUNT - validationSize);
+  const known = again ? undefined : recall(remembered, key);
+  const earlier = known && decide(known, images);
+  if (earlier) return { name: earlier.name, reason: `fastest when measured earlier on this device: ${earlier.summary}` };
+  const { timed, untimed } = trialPlan({ wasm: typeof WebAssembly === 'object', renderer, softwareRenderer: isSoftwareRenderer(renderer) });
+  if (!timed.length) return ruleChoice(undefined);
+  timing = new AbortController();
+  try {
+    const trials = [...(await runTrials(timed, request, await loadData(), (p) => post({ type: 'timing', ...p }), timing.signal)), ...untimed];
+    const choice = decide(trials, images);
+    if (!choice) {
+      const rule = ruleChoice(undefined);
+      const summary = `no backend finished its trial (${trials.map(describeTrial).join(', ')})`;
+      post({ type: 'timed', summary: `Measured: ${summary}.` });
+      return { name: rule.name, reason: `${summary}; ${rule.reason}` };
+    }
+    post({ type: 'timed', summary: `Measured: ${choice.summary}.`, remember: remember(remembered, key, trials, Date.now()) });
+    return { name: choice.name, reason: `fastest measured here: ${choice.summary}` };
+  } catch (e) {
+    if (!(e instanceof TrialsCancelled)) throw e;
+    const rule = ruleChoice(undefined);
+    post({ type: 'timed', summary: `Timing cancelled: ${rule.name} by rule.` });
+    return { name: rule.name, reason: `timing cancelled; ${rule.reason}` };
+  } finally {
+    timing = null;
+  }
+}
+
+async function startBackend(choice: BackendChoice): Promise<void> {
   await initBackend(choice.name);
   backend = choice;
   if (choice.name === 'webgl') watchContext();
@@ -93,9 +139,11 @@ function watchContext(): void {
   (self as unknown as { loseWebGLContext?: () => void }).loseWebGLContext = () => gl?.getExtension('WEBGL_lose_context')?.loseContext();
 }
 
-async function train(request: TrainRequest, excluded: BackendName[] = []): Promise<void> {
+async function train(request: TrainRequest, remembered: unknown, excluded: BackendName[] = []): Promise<void> {
   const data = await loadData();
-  if (!backend || excluded.length || (request.backend && request.backend !== backend.name)) await startBackend(request.backend, excluded);
+  const choice = request.backend || excluded.length ? ruleChoice(request.backend, excluded) : await measuredChoice(request, remembered);
+  if (choice.name !== backend?.name || excluded.length) await startBackend(choice);
+  else backend = choice;
   try {
     run?.model?.dispose();
   } catch {
@@ -109,13 +157,13 @@ async function train(request: TrainRequest, excluded: BackendName[] = []): Promi
     if (backend!.name !== 'webgl' || !/webgl|context/i.test((e as Error).message)) throw e;
     const from = current.lastCheckpoint;
     post({ type: 'notice', message: `The WebGL context was lost; training continues on the CPU (WebAssembly) from ${from ? `epoch ${from.epochsDone}` : 'the start'}.` });
-    return train({ ...request, resume: from, backend: undefined }, [...excluded, 'webgl']);
+    return train({ ...request, resume: from, backend: undefined }, undefined, [...excluded, 'webgl']);
   }
 }
 
 async function fineTune(request: FineTuneRequest): Promise<void> {
   const data = await loadData();
-  if (!backend) await startBackend(undefined);
+  if (!backend) await startBackend(ruleChoice(undefined));
   tune = new FineTuneRun(request, data, backend!.name, post);
   await tune.run();
 }
@@ -123,7 +171,7 @@ async function fineTune(request: FineTuneRequest): Promise<void> {
 /** Evaluates the given weights, or the model in training. */
 async function evaluate(snapshot: WeightsSnapshot | undefined): Promise<void> {
   const { test } = await loadData();
-  if (!backend) await startBackend(undefined);
+  if (!backend) await startBackend(ruleChoice(undefined));
   if (!snapshot) {
     if (!run?.model) throw new Error('there is no model to evaluate yet');
     return postTestEvaluation(post, run.model, test, null);
@@ -141,11 +189,12 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   switch (m.type) {
     case 'train':
-      // The page waits in "starting" for an answer: refused for a fine-tune, it must hear it failed.
+      // The page waits in "starting" for an answer: refused for a fine-tune or a timing, it must hear it failed.
       if (busy === 'tuning') return post({ type: 'error', message: 'A fine-tune is running: train once it has finished, or stop it.' });
+      if (busy === 'measuring') return post({ type: 'error', message: 'The backends are being timed: train once that has finished.' });
       if (busy) return post({ type: 'notice', message: 'Training is already running.' });
       busy = 'training';
-      train(m.request)
+      train(m.request, m.remembered)
         .catch((e: Error) => {
           if (files) post({ type: 'error', message: `Training failed: ${e.message}` }); // else the data error was reported
         })
@@ -161,6 +210,17 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
           tune = null;
         });
       break;
+    case 'measure':
+      if (busy) return post({ type: 'timed', summary: 'The backends are timed when no training or fine-tune runs.' });
+      busy = 'measuring';
+      measuredChoice(m.request, m.remembered, true)
+        .catch((e: Error) => {
+          if (files) post({ type: 'timed', summary: `Timing the backends failed: ${e.message}` });
+        })
+        .finally(() => (busy = null));
+      break;
+    case 'cancelTiming':
+      return timing?.abort();
     case 'pause':
       return run?.pause();
     case 'resume':

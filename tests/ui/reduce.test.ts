@@ -109,6 +109,14 @@ describe('reduce', () => {
     expect(reduce(testing, { type: 'test', result: result(3) }).test?.model).toBe('Your trained model, epoch 3');
   });
 
+  it('timing the backends shows its progress until it is timed, or the data fails', () => {
+    const timing = reduce(initial({ measuring: true }), { type: 'timing', backend: 'webgl', seconds: 3.2, budget: 5 });
+    expect(timing).toMatchObject({ timing: { backend: 'webgl', seconds: 3.2, budget: 5 }, measuring: true });
+    const summary = 'Measured: wasm 440 img/s, webgl gave up: wasm.';
+    expect(reduce(timing, { type: 'timed', summary })).toMatchObject({ timing: undefined, measuring: false, timed: summary });
+    expect(reduce(timing, DATA_ERROR)).toMatchObject({ timing: undefined, measuring: false });
+  });
+
   it('ready and weights leave the state as it is', () => {
     const st = initial();
     expect(reduce(st, { type: 'ready' })).toBe(st);
