@@ -316,7 +316,7 @@ export function TrainingPanel({ controller }: { controller: Controller }) {
           ) : (
             <>
               {timed && `${timed} `}
-              <button type="button" onClick={measure} disabled={active || measuring || data.state === 'error'}>
+              <button type="button" onClick={measure} disabled={active || tuning || measuring || data.state === 'error'}>
                 Measure backends again
               </button>
             </>
