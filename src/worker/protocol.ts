@@ -80,8 +80,10 @@ export type FromWorker =
   | { type: 'test'; result: TestResult }
   | { type: 'finished'; reason: StopReason; message?: string; epochsDone: number; seconds: number }
   | { type: 'notice'; message: string }
-  /** A fine-tune: its progress, its result (weights and scores before and after), or why there is none. */
-  /** `step` of `steps` counts over every run: the cross-validation's folds (`fold` of `folds`), then the model to keep (no `fold`). */
+  /**
+   * A fine-tune: its progress, its result (weights and scores before and after), or why there is none;
+   * `step` of `steps` counts over every run: the cross-validation's folds (`fold` of `folds`), then the model to keep (no `fold`).
+   */
   | { type: 'tuning'; step: number; steps: number; phase: 'scoring' | 'training'; fold?: number; folds: number }
   | { type: 'tuned'; model: ModelName; weights: EncodedTensors; scores: FineTuneScores; seconds: number }
   | { type: 'tuneFailed'; message: string }

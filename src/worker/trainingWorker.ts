@@ -35,10 +35,12 @@ let dataFailed = false;
 let backend: BackendChoice | null = null;
 /** The current or last training run; its model is what "evaluate" means without weights. */
 let run: TrainingRun | null = null;
-/** What holds the worker: a training run or a fine-tune, one at a time. */
+/** What holds the worker: a training run, a fine-tune or a timing of the backends, one at a time. */
 let busy: 'training' | 'tuning' | 'measuring' | null = null;
 /** The fine-tune in progress, if any. */
 let tune: FineTuneRun | null = null;
+/** WebGL after its context was lost: never chosen again in this worker, measured or not. */
+let webglLost = false;
 /** Aborts the backend trials under way. */
 let timing: AbortController | null = null;
 /** From the page's 'loadData', which it sends as soon as it starts this worker. */
@@ -102,7 +104,11 @@ async function measuredChoice(request: TrainRequest, remembered: unknown, again 
   const earlier = known && decide(known, images);
   if (earlier) return { name: earlier.name, reason: `fastest when measured earlier on this device: ${earlier.summary}` };
   const { timed, untimed } = trialPlan({ wasm: typeof WebAssembly === 'object', renderer, softwareRenderer: isSoftwareRenderer(renderer) });
-  if (!timed.length) return ruleChoice(undefined);
+  if (!timed.length) {
+    const rule = ruleChoice(undefined);
+    post({ type: 'timed', summary: `Nothing to time here: ${rule.name} by rule.` });
+    return rule;
+  }
   timing = new AbortController();
   try {
     const trials = [...(await runTrials(timed, request, await loadData(), (p) => post({ type: 'timing', ...p }), timing.signal)), ...untimed];
@@ -139,10 +145,11 @@ function watchContext(): void {
   (self as unknown as { loseWebGLContext?: () => void }).loseWebGLContext = () => gl?.getExtension('WEBGL_lose_context')?.loseContext();
 }
 
-async function train(request: TrainRequest, remembered: unknown, excluded: BackendName[] = []): Promise<void> {
+/** `restart`: start the backend again even if it is the one in use (after a lost context). */
+async function train(request: TrainRequest, remembered: unknown, restart = false): Promise<void> {
   const data = await loadData();
-  const choice = request.backend || excluded.length ? ruleChoice(request.backend, excluded) : await measuredChoice(request, remembered);
-  if (choice.name !== backend?.name || excluded.length) await startBackend(choice);
+  const choice = request.backend || webglLost ? ruleChoice(request.backend, webglLost ? ['webgl'] : []) : await measuredChoice(request, remembered);
+  if (choice.name !== backend?.name || restart) await startBackend(choice);
   else backend = choice;
   try {
     run?.model?.dispose();
@@ -157,7 +164,8 @@ async function train(request: TrainRequest, remembered: unknown, excluded: Backe
     if (backend!.name !== 'webgl' || !/webgl|context/i.test((e as Error).message)) throw e;
     const from = current.lastCheckpoint;
     post({ type: 'notice', message: `The WebGL context was lost; training continues on the CPU (WebAssembly) from ${from ? `epoch ${from.epochsDone}` : 'the start'}.` });
-    return train({ ...request, resume: from, backend: undefined }, undefined, [...excluded, 'webgl']);
+    webglLost = true;
+    return train({ ...request, resume: from, backend: undefined }, undefined, true);
   }
 }
 
@@ -201,7 +209,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
         .finally(() => (busy = null));
       break;
     case 'fineTune':
-      if (busy) return post({ type: 'tuneFailed', message: `${busy === 'training' ? 'Training' : 'A fine-tune'} is running; fine-tune once it has finished.` });
+      if (busy) return post({ type: 'tuneFailed', message: `${{ training: 'Training is running', tuning: 'A fine-tune is running', measuring: 'The backends are being timed' }[busy]}; fine-tune once that has finished.` });
       busy = 'tuning';
       fineTune(m.request)
         .catch((e: Error) => post({ type: 'tuneFailed', message: `The fine-tune failed: ${e.message}; the model it started from is unchanged.` }))
