@@ -15,7 +15,7 @@ import { formatTrainingLog } from '../core/train/log';
 import type { FromWorker, ToWorker, TrainRequest } from '../worker/protocol';
 import { reduce, SLOT_LABELS } from './reduce';
 import { pageTrainingLog } from './runLog';
-import { busyTraining, Store, type AppState } from './store';
+import { Store, workerBusy, type AppState } from './store';
 
 /** What the training form sets; the validation hold-out is fixed in the page. */
 export type TrainSettings = Omit<TrainRequest, 'validationSize' | 'resume' | 'initWeights'>;
@@ -196,8 +196,8 @@ export class Controller {
 
   /** Fine-tunes the selected model on the kept digits, scored on digits it did not train on (planFineTune). */
   async fineTune(): Promise<void> {
-    const { digits, selected, tune } = this.store.get();
-    if (busyTraining(this.store.get()) || this.store.get().measuring || tune?.state === 'running' || !digits.length) return;
+    const { digits, selected } = this.store.get();
+    if (workerBusy(this.store.get()) || !digits.length) return;
     const weights = await this.predictor.weightsOf(selected);
     if (!weights) return this.store.notify('error', 'This model is not a LeNet-5 from this app, so it cannot be fine-tuned here.');
     const plan = planFineTune(digits);
@@ -257,7 +257,7 @@ export class Controller {
 
   private startTraining(request: TrainRequest, command: string): void {
     const s = this.store;
-    if (busyTraining(s.get()) || s.get().tune?.state === 'running' || s.get().measuring) return;
+    if (workerBusy(s.get())) return;
     if (!request.resume) s.batches.clear();
     this.startedAt = performance.now();
     const { config, validationSize, trainLimit } = request;

@@ -83,6 +83,8 @@ export interface AppState {
 
 /** A training run holds the worker from Train until it has ended: no fine-tune meanwhile, nor a second run. */
 export const busyTraining = ({ status }: Pick<AppState, 'status'>) => status === 'starting' || status === 'running' || status === 'paused' || status === 'stopping';
+/** The training worker does one thing at a time: a run, a fine-tune or a timing of the backends. */
+export const workerBusy = (st: AppState) => busyTraining(st) || st.tune?.state === 'running' || !!st.measuring;
 
 /** Per-batch series for the charts; appended to, never copied. */
 export class Series {
