@@ -24,10 +24,12 @@
  * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
  * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
  * straight on the wasm heap. Sum and Mean over all axes but the last
- * (BatchNorm's) skip the stock kernels' full transpose, and Identity shares
- * its input's data instead of copying it.
+ * (BatchNorm's) skip the stock kernels' full transpose, Identity shares
+ * its input's data instead of copying it, and Adam's update of a variable is
+ * one kernel (core/train/adam.ts) instead of a dozen.
  */
 import * as tf from '../core/tf';
+import { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from '../core/train/adam';
 import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
 
 type KernelArgs = {
@@ -342,6 +344,16 @@ function identityVia(stock: KernelImpl): KernelImpl {
   };
 }
 
+/** One Adam step of a variable (core/train/adam.ts): x, m, v and g in, the new x, m and v out. */
+function adamUpdate({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { x, m, v, g } = inputs;
+  const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  // Views are taken after makeOutput: an allocation can grow (and detach) the heap.
+  const [xs, ms, vs, gs, xo, mo, vo] = [x, m, v, g, ...outs].map((t) => backend.typedArrayFromHeap(t));
+  adamStep(xs, ms, vs, gs, xo, mo, vo, attrs as unknown as AdamUpdateAttrs);
+  return outs;
+}
+
 let registered = false;
 
 /**
@@ -373,6 +385,7 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
     ['Sum', reduceOuterVia(stockSum.kernelFunc as unknown as KernelImpl, false), stockSum.setupFunc],
     ['Mean', reduceOuterVia(stockMean.kernelFunc as unknown as KernelImpl, true), stockMean.setupFunc],
     ['Identity', identityVia(stockIdentity.kernelFunc as unknown as KernelImpl)],
+    [ADAM_UPDATE, adamUpdate as unknown as KernelImpl],
   ];
   for (const [kernelName, impl, setupFunc] of configs) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

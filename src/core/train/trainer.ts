@@ -9,6 +9,7 @@ import * as tf from '../tf';
 import { fillBatch, IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type MnistSet } from '../data/mnist';
 import { evaluateModel, type Evaluation } from '../model/evaluate';
 import { trainableVariables } from '../model/weights';
+import { FusedAdam } from './adam';
 import { augmentBatch } from './augment';
 import { decodeCheckpointInto, encodeCheckpoint, type Checkpoint } from './checkpoint';
 import { allReduceStep, averageVariables, singleReplica, type Replica } from './replica';
@@ -75,7 +76,7 @@ export class Trainer {
     this.xBuf = new Float32Array(this.localBatch * IMAGE_PIXELS);
     this.yBuf = new Int32Array(this.localBatch);
     this.vars = trainableVariables(model);
-    this.optimizer = tf.train.adam(config.learningRate);
+    this.optimizer = new FusedAdam(config.learningRate);
     this.schedule = new LearningRateSchedule(config.schedule, config.learningRate, config.epochs, this.batchesPerEpoch);
   }
 
