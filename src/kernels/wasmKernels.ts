@@ -205,9 +205,21 @@ function batchMatMulVia(stock: KernelImpl): KernelImpl {
       perm.splice(-2, 2, t.shape.length - 1, t.shape.length - 2);
       return kernel('Transpose')({ inputs: { x: t }, backend, attrs: { perm } });
     };
+    const product = (x: tf.TensorInfo, y: tf.TensorInfo) => stock({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } });
+    const [M, K] = a.shape.slice(-2);
+    const N = b.shape[b.shape.length - 2];
+    if (!transposeA && M * (K + N) < N * K) {
+      // A B^T = (B A^T)^T: transposes A and the product instead of a large B (a dense layer's input gradient).
+      const aT = swapLast(a);
+      const outT = product(b, aT);
+      const out = swapLast(outT);
+      backend.disposeData(aT.dataId);
+      backend.disposeData(outT.dataId);
+      return out;
+    }
     const aT = transposeA ? swapLast(a) : a;
     const bT = transposeB ? swapLast(b) : b;
-    const out = stock({ inputs: { a: aT, b: bT }, backend, attrs: { transposeA: false, transposeB: false } });
+    const out = product(aT, bT);
     if (aT !== a) backend.disposeData(aT.dataId);
     if (bT !== b) backend.disposeData(bT.dataId);
     return out;

@@ -124,6 +124,13 @@ describe('replaced wasm kernels match the cpu backend', () => {
     });
   }
 
+  it('matMul with a large transposed B (a dense layer\'s input gradient) goes through (B A^T)^T', async () => {
+    const av = randomArray(4 * 23, 8);
+    const bv = randomArray(64 * 23, 9);
+    const f = () => [tf.matMul(tf.tensor2d(av, [4, 23]), tf.tensor2d(bv, [64, 23]), false, true)];
+    expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-5);
+  });
+
   it('identity (a clone) shares its input\'s data, which outlives either tensor alone', async () => {
     await tf.setBackend('wasm');
     const buffers = () => tf.engine().backend.numDataIds();

@@ -55,7 +55,7 @@ describe('FusedAdam', () => {
   it('restores its state through setWeights and goes on as the stock optimizer does', async () => {
     await tf.setBackend('wasm');
     const v = tf.variable(tf.tensor(randomArray(40, 7)), true, `adamRestore_${Math.random()}`);
-    const g = () => ({ [v.name]: tf.tensor(randomArray(40, 8)) });
+    const g = () => [{ name: v.name, tensor: tf.tensor(randomArray(40, 8)) }];
     const a = new FusedAdam(1e-3);
     for (let i = 0; i < 3; i++) a.applyGradients(g());
     const state = await a.getWeights();
