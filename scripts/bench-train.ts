@@ -1,5 +1,5 @@
 /**
- * npm run bench:train -- [--json] [--workers N] [--steps N] [--model modified|original] [--pytorch] [--xnnpack]
+ * npm run bench:train -- [--json] [--workers N] [--steps N] [--rounds N] [--model modified|original] [--pytorch] [--xnnpack]
  *
  * Headless training throughput on this machine: the modified LeNet-5 at batch
  * 64 on real MNIST with augmentation, through the same data-parallel path as
@@ -8,7 +8,10 @@
  *
  * --pytorch then runs the same model in PyTorch (scripts/bench-pytorch.py, on
  * Debian's python3-torch) in the same run and prints the ratio: our yardstick
- * is PyTorch's speed on the same machine.
+ * is PyTorch's speed on the same machine. --rounds N alternates the two N
+ * times and prints each round's ratio and their median: on a shared machine
+ * either side's speed drifts by tens of percent within minutes, so one pair
+ * of runs decides little.
  *
  * --xnnpack also times training with our convolutions (src/kernels/winograd.c)
  * off, every convolution on XNNPACK as before they existed, and prints the
@@ -35,12 +38,13 @@ import { loadMnistFromDisk } from '../src/node/nodeData';
 import { runSession } from '../src/node/session';
 import { repoRoot } from '../src/node/paths';
 
-const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--steps N] [--warmup N] [--batch N] [--model modified|original] [--pytorch] [--xnnpack] [--profile]', {
+const { values } = parseCli('npm run bench:train -- [--json] [--workers N] [--steps N] [--warmup N] [--batch N] [--rounds N] [--model modified|original] [--pytorch] [--xnnpack] [--profile]', {
   json: { type: 'boolean', default: false },
   workers: { type: 'string' },
   steps: { type: 'string' },
   warmup: { type: 'string' },
   batch: { type: 'string' },
+  rounds: { type: 'string' },
   model: { type: 'string' },
   pytorch: { type: 'boolean', default: false },
   xnnpack: { type: 'boolean', default: false },
@@ -50,11 +54,13 @@ const workers = intArg(values.workers, 'workers', defaultWorkers());
 const steps = intArg(values.steps, 'steps', 60);
 const warmup = intArg(values.warmup, 'warmup', 10);
 const batchSize = intArg(values.batch, 'batch', 64);
+const rounds = intArg(values.rounds, 'rounds', 1);
 const modelName = oneOf(values.model, 'model', MODEL_NAMES, 'modified');
 const log = (s: string) => values.json || console.error(s);
 if (values.pytorch && modelName !== 'modified') fail('--pytorch compares the modified model only');
 // Debian's python3 (a pyenv or venv python first on PATH usually lacks torch); PYTHON overrides.
 const python = process.env.PYTHON ?? '/usr/bin/python3';
+if (rounds > 1 && !values.pytorch) fail('--rounds alternates our training with PyTorch\'s: add --pytorch');
 if (values.pytorch) checkPytorch();
 
 /** Fails now, not after the tfjs benchmark, when PyTorch is missing. */
@@ -110,7 +116,7 @@ function printProfile(msPerStep: number): void {
 }
 if (values.profile) await installProfiler();
 
-async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep: number }> {
+async function timeTraining(winograd: boolean, profile = false): Promise<{ ips: number; msPerStep: number }> {
   const how = winograd ? '' : ', our convolutions off (all on XNNPACK)';
   log(`training ${modelName}, batch ${batchSize}, ${workers} replica(s)${how}, ${warmup} warm-up + ${steps} timed steps...`);
   let t0 = 0;
@@ -123,7 +129,7 @@ async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep
       if (e.type !== 'batch') return;
       if (e.step === warmup) {
         t0 = performance.now();
-        profiling = values.profile;
+        profiling = profile;
       }
       if (e.step === warmup + steps) {
         t1 = performance.now();
@@ -137,8 +143,18 @@ async function timeTraining(winograd: boolean): Promise<{ ips: number; msPerStep
   log(`training: ${ips.toFixed(1)} images/s (${((t1 - t0) / steps).toFixed(1)} ms per step of ${batchSize})`);
   return { ips, msPerStep: (t1 - t0) / steps };
 }
-const { ips: trainIps, msPerStep } = await timeTraining(true);
-if (values.profile) printProfile(msPerStep);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ours: { ips: number; msPerStep: number }[] = [];
+const theirs: PytorchResult[] = [];
+for (let round = 0; round < rounds; round++) {
+  ours.push(await timeTraining(true, round === 0 && values.profile));
+  if (round === 0 && values.profile) printProfile(ours[0].msPerStep);
+  if (values.pytorch) theirs.push(benchPytorch(ours[round].ips));
+}
+const ratios = theirs.map((t, i) => ours[i].ips / t.imagesPerSecond);
+if (rounds > 1) log(`ratios to PyTorch, ${rounds} rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`);
+const trainIps = median(ours.map((o) => o.ips));
+const msPerStep = (batchSize * 1000) / trainIps;
 let xnnpackIps: number | undefined;
 if (values.xnnpack) {
   xnnpackIps = (await timeTraining(false)).ips;
@@ -156,19 +172,18 @@ const inferIps = ev.count / evalSeconds;
 log(`inference: ${inferIps.toFixed(0)} images/s on one thread (${ev.count} test images in ${evalSeconds.toFixed(2)} s, batch 250)`);
 model.dispose();
 
-let pytorch: { torch: string; threads: number; imagesPerSecond: number; inferenceImagesPerSecond: number } | undefined;
-if (values.pytorch) pytorch = benchPytorch();
-
-function benchPytorch() {
+type PytorchResult = { torch: string; threads: number; imagesPerSecond: number; inferenceImagesPerSecond: number };
+function benchPytorch(oursIps: number): PytorchResult {
   log(`PyTorch, same model and batch (${python})...`);
   const script = join(repoRoot, 'scripts', 'bench-pytorch.py');
   const r = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup), '--batch', String(batchSize)], { encoding: 'utf8' });
   if (r.status !== 0) fail(`the PyTorch benchmark failed: ${r.stderr.trim()}`);
   const out = JSON.parse(r.stdout);
   log(`PyTorch ${out.torch}: training ${out.imagesPerSecond.toFixed(1)} images/s, inference ${out.inferenceImagesPerSecond.toFixed(0)} images/s (${out.threads} threads)`);
-  log(`tfjs training speed / PyTorch's: ${(trainIps / out.imagesPerSecond).toFixed(2)}`);
+  log(`tfjs training speed / PyTorch's: ${(oursIps / out.imagesPerSecond).toFixed(2)}`);
   return out;
 }
+const pytorch = theirs.at(-1);
 
 if (values.json) {
   console.log(JSON.stringify({
@@ -186,9 +201,10 @@ if (values.json) {
     ...(xnnpackIps !== undefined && { xnnpackImagesPerSecond: xnnpackIps, winogradSpeedup: trainIps / xnnpackIps }),
     ...(pytorch && {
       pytorchVersion: pytorch.torch,
-      pytorchImagesPerSecond: pytorch.imagesPerSecond,
+      pytorchImagesPerSecond: median(theirs.map((t) => t.imagesPerSecond)),
       pytorchInferenceImagesPerSecond: pytorch.inferenceImagesPerSecond,
-      ratioToPytorch: trainIps / pytorch.imagesPerSecond,
+      ratioToPytorch: median(ratios),
+      ...(rounds > 1 && { ratiosToPytorch: ratios }),
     }),
   }));
 }

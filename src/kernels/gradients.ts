@@ -1,5 +1,5 @@
 /**
- * Leaner gradients for FusedBatchNorm, Sum and Mean, registered for every backend.
+ * A leaner gradient for FusedBatchNorm, registered for every backend.
  *
  * tfjs-core's stock gradient tiles the per-channel scale up to the full
  * activation shape (a 64x24x24x32 copy per BatchNorm layer per step) and
@@ -9,10 +9,6 @@
  *   dx = dy * g,  dmean = -sum(dy) * g,  doffset = sum(dy),
  *   dscale = sum(dy * (x - mean)) * inv,
  *   dvar = -0.5 * sum(dy * (x - mean)) * g * inv^2.
- *
- * tfjs-core's Sum and Mean gradients fill a tensor of ones the size of the
- * input in JavaScript and multiply by it (BatchNorm's moments: two a layer
- * a step); broadcasting dy to the input's shape is one kernel.
  */
 import * as tf from '../core/tf';
 
@@ -21,20 +17,6 @@ let registered = false;
 export function registerFastGradients(): void {
   if (registered) return;
   registered = true;
-  for (const kernelName of ['Sum', 'Mean']) {
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: ['x'],
-      gradFunc: (dy, [x], attrs) => {
-        const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
-        const axes = tf.util.parseAxisParam(axis, x.shape);
-        const d = dy as tf.Tensor;
-        const kept = keepDims ? d : tf.reshape(d, tf.backend_util.expandShapeToKeepDim(d.shape, axes));
-        const size = axes.reduce((n, a) => n * x.shape[a], 1);
-        return { x: () => tf.broadcastTo(kernelName === 'Mean' ? tf.div(kept, size) : kept, x.shape) };
-      },
-    });
-  }
   tf.registerGradient({
     kernelName: 'FusedBatchNorm',
     inputsToSave: ['x', 'mean', 'variance', 'scale'],
