@@ -60,12 +60,17 @@ describe('buildRun', () => {
 });
 
 describe('yieldEvery', () => {
-  it('yields to the event loop once its interval has passed, not before', async () => {
-    let ticked = false;
-    setTimeout(() => (ticked = true), 0);
+  it('lets waiting messages and timers in once its interval has passed, not before', async () => {
+    let message = false;
+    let timer = false;
+    const other = new MessageChannel();
+    other.port1.onmessage = () => (message = true);
+    other.port2.postMessage(null);
+    setTimeout(() => (timer = true), 0);
     await yieldEvery(3_600_000)(); // within the interval: no yield
-    expect(ticked).toBe(false);
-    await yieldEvery(0)(); // the interval has passed
-    expect(ticked).toBe(true);
+    expect([message, timer]).toEqual([false, false]);
+    for (let i = 0; i < 10_000 && !(message && timer); i++) await yieldEvery(0)(); // each call yields once
+    expect([message, timer]).toEqual([true, true]);
+    other.port1.close();
   });
 });
