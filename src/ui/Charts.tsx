@@ -1,7 +1,7 @@
 /**
  * Live loss and accuracy curves with uPlot: per-batch training values
  * (smoothed) and per-epoch validation values on one step axis. The series are
- * append-only; the charts redraw at most once per animation frame.
+ * append-only; the charts redraw when they grew, a few times a second.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -20,6 +20,8 @@ const SPECS: ChartSpec[] = [
   { title: 'Loss', train: (s) => s.loss, val: (s) => s.valLoss, unit: 'loss' },
   { title: 'Accuracy', train: (s) => s.acc, val: (s) => s.valAcc, unit: 'accuracy' },
 ];
+
+const REDRAW_MS = 250;
 
 function makeChart(el: HTMLElement, spec: ChartSpec, width: number): uPlot {
   const fmt = (v: number | null) => (v == null ? '–' : spec.unit === 'accuracy' ? pct(v) : v.toFixed(4));
@@ -50,21 +52,24 @@ export function Charts({ series }: { series: Series }) {
     const width = () => Math.max(260, Math.min(560, host.clientWidth - 8));
     const divs = SPECS.map(() => host.appendChild(document.createElement('div')));
     const charts = SPECS.map((spec, i) => makeChart(divs[i], spec, width()));
+    // Polled, not a per-frame loop: an idle page then asks for no frames, and
+    // a training one repaints a few times a second instead of at each batch.
     let drawn = -1;
     let raf = 0;
-    const tick = () => {
-      if (series.version !== drawn) {
-        drawn = series.version;
-        charts.forEach((c, i) => c.setData([series.x, SPECS[i].train(series), SPECS[i].val(series)] as unknown as uPlot.AlignedData));
-        host.dataset.points = String(series.x.length);
-        host.dataset.epochs = String(series.valLoss.filter((v) => v !== null).length);
-      }
-      raf = requestAnimationFrame(tick);
+    const draw = () => {
+      raf = 0;
+      drawn = series.version;
+      charts.forEach((c, i) => c.setData([series.x, SPECS[i].train(series), SPECS[i].val(series)] as unknown as uPlot.AlignedData));
+      host.dataset.points = String(series.x.length);
+      host.dataset.epochs = String(series.valLoss.filter((v) => v !== null).length);
     };
-    raf = requestAnimationFrame(tick);
+    const poll = setInterval(() => {
+      if (series.version !== drawn && !raf) raf = requestAnimationFrame(draw);
+    }, REDRAW_MS);
     const resize = new ResizeObserver(() => charts.forEach((c) => c.setSize({ width: width(), height: 220 })));
     resize.observe(host);
     return () => {
+      clearInterval(poll);
       cancelAnimationFrame(raf);
       resize.disconnect();
       charts.forEach((c) => c.destroy());

@@ -1,7 +1,7 @@
 /**
  * The page's state, outside React so the worker's events (hundreds per
  * second) do not each cost a render: components subscribe and read snapshots;
- * chart series are append-only arrays redrawn at most once per frame.
+ * chart series are append-only arrays the charts poll.
  */
 import { useSyncExternalStore } from 'react';
 import type { BackendName } from '../kernels/backends';

@@ -36,6 +36,8 @@ export class TrainingRun {
   model: tf.LayersModel | null = null;
   private trainer: Trainer | null = null;
   private evaluating: Promise<void> | null = null;
+  /** The checkpoint writes, in order: a run reports finished only once its last one has landed. */
+  private saving: Promise<void> = Promise.resolve();
   private lastWeightsPost = 0;
   private lost = false;
   private onLost: (() => void) | null = null;
@@ -84,6 +86,7 @@ export class TrainingRun {
       const result = await Promise.race([trainer.run(), lost]);
       if (this.lost) throw new Error('WebGL context lost');
       if (this.evaluating) await this.evaluating;
+      await this.saving;
       await this.postWeights(-1);
       return result;
     } finally {
@@ -111,9 +114,12 @@ export class TrainingRun {
     } else if (e.type === 'checkpoint') {
       this.lastCheckpoint = e.checkpoint;
       const { epochsDone } = e.checkpoint;
-      void saveCheckpoint({ checkpoint: e.checkpoint, trainLimit: request.trainLimit, validationSize: request.validationSize, savedAt: Date.now() }).then(
-        () => post({ type: 'saved', epochsDone }),
-        (err: Error) => post({ type: 'notice', message: `Could not save the checkpoint in this browser: ${err.message}` }),
+      const record = { checkpoint: e.checkpoint, trainLimit: request.trainLimit, validationSize: request.validationSize, savedAt: Date.now() };
+      this.saving = this.saving.then(() =>
+        saveCheckpoint(record).then(
+          () => post({ type: 'saved', epochsDone }),
+          (err: Error) => post({ type: 'notice', message: `Could not save the checkpoint in this browser: ${err.message}` }),
+        ),
       );
       void this.postWeights(e.checkpoint.globalStep);
       if (request.testEveryEpoch) this.evaluating = postTestEvaluation(post, this.model!, test, epochsDone);

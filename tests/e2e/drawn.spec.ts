@@ -12,7 +12,8 @@ import { replayDigit } from '../../scripts/lib/chromium';
 import { repoRoot } from '../../src/node/paths';
 import { openApp } from './helpers';
 
-const PER_CLASS = 20;
+// 100 digits: enough to catch a pad that reads drawings differently; all 7,494 are read offline by the unit tests.
+const PER_CLASS = 10;
 
 test('reads real tablet-written digits replayed on the pad, and npm run predict agrees with the pad', async ({ page }, info) => {
   test.setTimeout(600_000);
