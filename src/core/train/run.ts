@@ -70,9 +70,11 @@ export function yieldEvery(ms: number): () => Promise<void> {
 /**
  * One turn of the event loop. Not setTimeout: a loop that resumes inside a
  * timer's task nests its next timer, and browsers clamp nested timers to
- * 4 ms, which every replica would wait out at the next all-reduce.
+ * 4 ms, which every replica would wait out at the next all-reduce. Node has
+ * setImmediate, after its I/O and signals (its MessagePorts can starve them).
  */
 function nextTask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const { port1, port2 } = new MessageChannel();
     port1.onmessage = () => {
