@@ -17,6 +17,7 @@ const AUGMENT_LABELS: Record<string, string> = {
   reference: 'Reference: rotate ±10°, zoom ±10%, shift ±10%',
   handwriting: 'Handwriting: ±15°, ±15%, ±12%, slant, stroke thickness',
   styles: 'Handwriting + continental 1 and 7 (flag, crossbar)',
+  elastic: 'Handwriting + elastic distortions (up to 2 px)',
   off: 'Off',
 };
 

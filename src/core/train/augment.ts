@@ -58,6 +58,74 @@ export function randomThickness(n: number, p: number, rng: Rng): { thicker: Floa
   return { thicker, thinner };
 }
 
+/** Control points per side of an elastic displacement field (corners included). */
+const ELASTIC_GRID = 4;
+
+/**
+ * Smooth random displacement fields, one per image (Simard et al. 2003): each
+ * control point of a coarse grid moves by up to `amount` pixels either way, and
+ * every pixel by the bilinear blend of its four. The coarse grid does what
+ * Simard's Gaussian-smoothed noise does, at a few hundred operations an image.
+ * Returns [dx, dy] per pixel, image after image.
+ */
+export function randomElasticFields(n: number, size: number, amount: number, rng: Rng): Float32Array {
+  const g = ELASTIC_GRID;
+  const out = new Float32Array(n * size * size * 2);
+  const grid = new Float32Array(g * g * 2);
+  const step = (size - 1) / (g - 1);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < grid.length; k++) grid[k] = uniform(rng, -amount, amount);
+    for (let y = 0; y < size; y++) {
+      const gy = Math.min(Math.floor(y / step), g - 2);
+      const fy = y / step - gy;
+      for (let x = 0; x < size; x++) {
+        const gx = Math.min(Math.floor(x / step), g - 2);
+        const fx = x / step - gx;
+        const o = ((i * size + y) * size + x) * 2;
+        for (let d = 0; d < 2; d++) {
+          const at = (cy: number, cx: number) => grid[(cy * g + cx) * 2 + d];
+          const top = at(gy, gx) * (1 - fx) + at(gy, gx + 1) * fx;
+          const bottom = at(gy + 1, gx) * (1 - fx) + at(gy + 1, gx + 1) * fx;
+          out[o + d] = top * (1 - fy) + bottom * fy;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Moves every pixel of a [N, H, W, 1] batch by its own displacement: output
+ * pixel (x, y) reads the input at (x + dx, y + dy), bilinearly, zero outside.
+ * JavaScript works out which four input pixels and weights; one gather on the
+ * backend reads them.
+ */
+export function displace(images: tf.Tensor4D, fields: Float32Array): tf.Tensor4D {
+  const [n, h, w] = images.shape;
+  const pixels = n * h * w;
+  const index = new Int32Array(pixels * 4);
+  const weight = new Float32Array(pixels * 4);
+  for (let p = 0; p < pixels; p++) {
+    const x = (p % w) + fields[p * 2];
+    const y = (Math.floor(p / w) % h) + fields[p * 2 + 1];
+    const base = p - (p % (h * w));
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    for (let k = 0; k < 4; k++) {
+      const xi = x0 + (k & 1);
+      const yi = y0 + (k >> 1);
+      const inside = xi >= 0 && xi < w && yi >= 0 && yi < h;
+      index[p * 4 + k] = inside ? base + yi * w + xi : pixels; // the zero appended below
+      weight[p * 4 + k] = inside ? (k & 1 ? x - x0 : 1 - (x - x0)) * (k >> 1 ? y - y0 : 1 - (y - y0)) : 0;
+    }
+  }
+  return tf.tidy(() => {
+    const flat = tf.concat([tf.reshape(images, [pixels]), tf.zeros([1])]);
+    const read = tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [pixels, 4]);
+    return tf.reshape(tf.sum(tf.mul(read, tf.tensor2d(weight, [pixels, 4])), 1), [n, h, w, 1]) as tf.Tensor4D;
+  });
+}
+
 /**
  * Augments a [N, H, W, 1] batch; returns a new tensor. Style strokes (which
  * need `labels`) go on first so the geometry slants and turns them too.
@@ -67,7 +135,8 @@ export function augmentBatch(images: tf.Tensor4D, cfg: AugmentConfig, rng: Rng, 
   return tf.tidy(() => {
     const styled = cfg.styles && labels ? addStyleStrokes(images, randomStyles(labels, cfg.styles, rng)) : images;
     const transforms = tf.tensor2d(randomTransforms(n, h, cfg, rng), [n, 8]);
-    const moved = tf.image.transform(styled, transforms, 'bilinear', 'constant', 0);
+    const turned = tf.image.transform(styled, transforms, 'bilinear', 'constant', 0);
+    const moved = cfg.elastic ? displace(turned, randomElasticFields(n, h, cfg.elastic, rng)) : turned;
     if (!cfg.thickness) return moved;
     // Grey-scale dilation and erosion by a 3x3 square, blended in per image.
     const { thicker, thinner } = randomThickness(n, cfg.thickness, rng);

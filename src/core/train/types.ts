@@ -18,6 +18,8 @@ export interface AugmentConfig {
   thickness?: number;
   /** Share of 1s and 7s written the continental way (flagged 1, crossed 7); needs the labels. */
   styles?: number;
+  /** Elastic distortion: how far (pixels, either way) a smooth random field moves the strokes. */
+  elastic?: number;
 }
 
 /** The reference recipe: rotation ±10°, zoom ±10%, shift ±10%. */
@@ -33,8 +35,11 @@ export const HANDWRITING_AUGMENT: AugmentConfig = { rotation: 15, zoom: 0.15, sh
 /** Handwriting plus the continental 1 and 7 (see styleStrokes.ts) for 30% of those digits. */
 export const STYLES_AUGMENT: AugmentConfig = { ...HANDWRITING_AUGMENT, styles: 0.3 };
 
+/** Handwriting plus elastic distortions of up to 2 pixels (Simard et al. 2003). */
+export const ELASTIC_AUGMENT: AugmentConfig = { ...HANDWRITING_AUGMENT, elastic: 2 };
+
 /** The presets by the names the CLI's --augment and the page's link use. */
-export const AUGMENT_PRESETS: Record<'reference' | 'handwriting' | 'styles', AugmentConfig> = { reference: DEFAULT_AUGMENT, handwriting: HANDWRITING_AUGMENT, styles: STYLES_AUGMENT };
+export const AUGMENT_PRESETS: Record<'reference' | 'handwriting' | 'styles' | 'elastic', AugmentConfig> = { reference: DEFAULT_AUGMENT, handwriting: HANDWRITING_AUGMENT, styles: STYLES_AUGMENT, elastic: ELASTIC_AUGMENT };
 
 export interface TrainConfig {
   model: ModelName;

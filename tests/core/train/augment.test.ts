@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, randomTransforms } from '../../../src/core/train/augment';
+import { augmentBatch, displace, randomElasticFields, randomTransforms } from '../../../src/core/train/augment';
 import { makeRng } from '../../../src/core/train/rng';
 import { useBackend } from '../../helpers/backend';
 
@@ -108,5 +108,51 @@ describe('augmentation', () => {
     const after = centreOfMass(out as Float32Array);
     expect(after.mass).toBeCloseTo(before.mass, -1);
     expect(after.x).toBeCloseTo(before.x, 0);
+  });
+
+  it('displaces pixels by their own field, bilinearly, zero outside', async () => {
+    const img = square(10, 10);
+    const shift = new Float32Array(784 * 2);
+    for (let p = 0; p < 784; p++) { shift[p * 2] = -3; shift[p * 2 + 1] = 2.5; } // read 3 left, 2.5 down
+    const out = (await displace(tf.tensor4d(img, [1, 28, 28, 1]), shift).data()) as Float32Array;
+    const before = centreOfMass(img);
+    const after = centreOfMass(out);
+    expect(after.x - before.x).toBeCloseTo(3, 5);
+    expect(after.y - before.y).toBeCloseTo(-2.5, 5);
+    expect(after.mass).toBeCloseTo(36, 5);
+    const edge = new Float32Array(784 * 2).fill(-5); // reads beyond the top-left corner for the first rows
+    const cut = (await displace(tf.tensor4d(new Float32Array(784).fill(1), [1, 28, 28, 1]), edge).data()) as Float32Array;
+    expect(cut[0]).toBe(0);
+    expect(cut[27 * 28 + 27]).toBe(1);
+  });
+
+  it('draws smooth elastic fields within the configured amount, different per image', () => {
+    const f = randomElasticFields(50, 28, 2, makeRng(9));
+    expect(f.every((d) => Math.abs(d) <= 2)).toBe(true);
+    let jump = 0;
+    for (let i = 0; i < 50; i++) for (let y = 0; y < 28; y++) for (let x = 1; x < 28; x++) {
+      const o = ((i * 28 + y) * 28 + x) * 2;
+      jump = Math.max(jump, Math.abs(f[o] - f[o - 2]));
+    }
+    expect(jump).toBeLessThanOrEqual((2 * 2) / 9 + 1e-6); // neighbours differ by at most 2·amount over a 9-pixel cell
+    expect(f[0]).not.toBe(f[784 * 2]);
+  });
+
+  it('bends strokes elastically on top of the geometry, keeping the ink, without leaking tensors', async () => {
+    const n = 32;
+    const batch = new Float32Array(n * 784);
+    for (let i = 0; i < n; i++) batch.set(square(8, 8, 12), i * 784);
+    const before = tf.memory().numTensors;
+    const x = tf.tensor4d(batch, [n, 28, 28, 1]);
+    const plain = augmentBatch(x, { rotation: 0, zoom: 0, shift: 0 }, makeRng(4));
+    const bent = augmentBatch(x, { rotation: 0, zoom: 0, shift: 0, elastic: 2 }, makeRng(4));
+    const [p, b] = [await plain.data(), await bent.data()] as Float32Array[];
+    tf.dispose([x, plain, bent]);
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < n; i++) {
+      const img = b.subarray(i * 784, (i + 1) * 784);
+      expect(Math.abs(centreOfMass(img).mass - 144)).toBeLessThan(144 * 0.3); // stretched and squeezed, not lost
+      expect(img.some((v, k) => Math.abs(v - p[i * 784 + k]) > 0.2)).toBe(true);
+    }
   });
 });
