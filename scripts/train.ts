@@ -2,7 +2,8 @@
  * npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch 64] [--lr 1e-3]
  *                  [--schedule plateau|...] [--seed S] [--limit N] [--validation 5000] [--workers N]
  *                  [--no-augment | --augment reference|handwriting|styles|elastic|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES[,ELASTIC]]]]
- *                  [--init MODEL_DIR [--extra DIGITS_FILE]] [--resume] [--force]
+ *                  [--init MODEL_DIR [--extra DIGITS_FILE]] [--teacher MODEL_DIR ... [--distill 0.5] [--temperature 3]]
+ *                  [--resume] [--force]
  *
  * Trains headless on the official MNIST files with the same core code as the
  * browser, one wasm replica per core. Writes DIR/model.json + weights.bin,
@@ -10,7 +11,9 @@
  * it up). --init starts from a trained model's weights (fine-tuning) with a
  * fresh optimizer and schedule; with --extra, on a person's digits exported
  * from the page (either format) with the page's fine-tune recipe, on the digits the page's kept model
- * trains on (planFineTune: all of them, or without a hold-out when there are many). A DIR that holds a model or a checkpoint is
+ * trains on (planFineTune: all of them, or without a hold-out when there are many). --teacher (once per
+ * model) distills trained models' mean prediction into the new one: --distill is its share of the loss,
+ * --temperature how much both predictions are softened. A DIR that holds a model or a checkpoint is
  * replaced only with --force.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { FINE_TUNE, fineTuneConfig, fineTuneSettings, planFineTune } from '../sr
 import { AUGMENT_PRESETS, DEFAULT_AUGMENT, type AugmentConfig, type TrainConfig } from '../src/core/train/types';
 import type { Checkpoint } from '../src/core/train/checkpoint';
 import { DEFAULT_VALIDATION_SIZE, type MnistSet } from '../src/core/data/mnist';
-import { createModel, MODEL_NAMES, type ModelName } from '../src/core/model/models';
+import { createModel, MODEL_NAMES, modelNameOf, type ModelName } from '../src/core/model/models';
 import { buildTrainingLog, formatTrainingLog } from '../src/core/train/log';
 import { settingsErrors } from '../src/core/train/settings';
 import { DEFAULT_SCHEDULES, type ScheduleKind } from '../src/core/train/schedule';
@@ -35,7 +38,7 @@ import { loadMnistFromDisk } from '../src/node/nodeData';
 import { settleFolder } from '../src/node/atomicFolder';
 import { runSession } from '../src/node/session';
 
-const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR [--extra FILE]] [--resume] [--force]', {
+const { values } = parseCli('npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch N] [--lr X] [--schedule KIND] [--seed S] [--limit N] [--validation N] [--workers N] [--augment ...|--no-augment] [--init DIR [--extra FILE]] [--teacher DIR ... [--distill W] [--temperature T]] [--resume] [--force]', {
   model: { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
@@ -53,6 +56,9 @@ const { values } = parseCli('npm run train -- --out DIR [--model modified|origin
   backend: { type: 'string' },
   init: { type: 'string' },
   extra: { type: 'string' },
+  teacher: { type: 'string', multiple: true },
+  distill: { type: 'string' },
+  temperature: { type: 'string' },
 });
 
 if (!values.out) fail('--out DIR is required');
@@ -70,6 +76,8 @@ let trainLimit: number | undefined;
 let init: string | null = values.init ? resolve(values.init) : null;
 /** The training log of the --init model, kept so a fine-tuned model says where it came from. */
 let initLog: unknown = null;
+/** The --teacher models' folders and training logs, kept for the log and a --resume. */
+let teachers: { dir: string; log: unknown }[] = (values.teacher ?? []).map((d) => ({ dir: resolve(d), log: null }));
 if (values.resume && hasCheckpoint(checkpointDir)) {
   const { checkpoint, extra } = await readCheckpoint(checkpointDir);
   resume = checkpoint;
@@ -79,8 +87,9 @@ if (values.resume && hasCheckpoint(checkpointDir)) {
   priorWallSeconds = Number(extra.wallSeconds ?? 0);
   init = typeof extra.init === 'string' ? extra.init : null; // the checkpoint's weights carry on from it
   initLog = extra.initLog ?? null;
+  teachers = (extra.teachers as typeof teachers | undefined) ?? [];
   if (values.epochs) config = { ...config, epochs: intArg(values.epochs, 'epochs', config.epochs) };
-  const ignored = ['model', 'batch', 'lr', 'schedule', 'seed', 'limit', 'validation', 'augment', 'no-augment', 'init'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
+  const ignored = ['model', 'batch', 'lr', 'schedule', 'seed', 'limit', 'validation', 'augment', 'no-augment', 'init', 'teacher', 'distill', 'temperature'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
   if (ignored.length) console.error(`--resume continues with the checkpoint's own settings; ignoring ${ignored.map((k) => `--${k}`).join(', ')} (only --epochs, --workers and --backend apply)`);
   console.error(`resuming ${config.model} from ${checkpointDir}: ${checkpoint.epochsDone} of ${config.epochs} epochs done`);
 } else {
@@ -95,6 +104,8 @@ if (values.resume && hasCheckpoint(checkpointDir)) {
     augment: values['no-augment'] ? null : parseAugment(values.augment),
     seed: intArg(values.seed, 'seed', 1, 0),
   };
+  if (teachers.length) config.distill = { weight: numArg(values.distill, 'distill', 0.5), temperature: numArg(values.temperature, 'temperature', 3) };
+  else if (values.distill || values.temperature) fail('--distill and --temperature set how to learn from teachers: name them with --teacher DIR');
   validationSize = intArg(values.validation, 'validation', DEFAULT_VALIDATION_SIZE, 0);
   trainLimit = values.limit === undefined ? undefined : intArg(values.limit, 'limit', 1);
 }
@@ -102,7 +113,7 @@ if (values.resume && hasCheckpoint(checkpointDir)) {
 let personal: MnistSet | undefined;
 if (values.extra) {
   if (!values.init || values.resume) fail('--extra fine-tunes a trained model: give it with --init DIR (and without --resume)');
-  const fixed = ['epochs', 'batch', 'lr', 'schedule', 'limit', 'validation', 'augment', 'no-augment'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
+  const fixed = ['epochs', 'batch', 'lr', 'schedule', 'limit', 'validation', 'augment', 'no-augment', 'teacher', 'distill', 'temperature'].filter((k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
   if (fixed.length) fail(`--extra trains with the page's fine-tune recipe (${FINE_TUNE.steps} steps); drop ${fixed.map((k) => `--${k}`).join(', ')}`);
   personal = readExtra(values.extra);
   config = fineTuneConfig(config.model, config.seed);
@@ -139,7 +150,7 @@ function parseAugment(value: string | undefined): AugmentConfig {
 const problems = settingsErrors({ config, validationSize, trainLimit });
 if (problems.length) fail(problems.join('; '));
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
-guardOutput(outDir, { force: values.force, resume: values.resume, inputs: init && !resume ? [init] : [] });
+guardOutput(outDir, { force: values.force, resume: values.resume, inputs: [...(init && !resume ? [init] : []), ...teachers.map((t) => t.dir)] });
 
 /** A trained model's weights, checked against the architecture being trained. */
 async function initWeights(dir: string, model: ModelName): Promise<EncodedTensors> {
@@ -159,6 +170,19 @@ async function initWeights(dir: string, model: ModelName): Promise<EncodedTensor
 }
 const initial = init && !resume ? await initWeights(init, config.model) : undefined;
 if (init && !resume) initLog = readTrainingLog(init);
+
+/** A teacher's weights and architecture (any of ours: a teacher need not be the student's kind). */
+async function teacherWeights(dir: string): Promise<{ model: ModelName; weights: EncodedTensors }> {
+  await initNodeBackend(backend);
+  const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`--teacher: ${e.message}`));
+  const model = modelNameOf(loaded) ?? fail(`--teacher ${dir} is not one of this app's models (${MODEL_NAMES.join(', ')})`);
+  const weights = await encodeModelWeights(loaded);
+  loaded.dispose();
+  return { model, weights };
+}
+const teacherModels = [];
+for (const t of teachers) teacherModels.push(await teacherWeights(t.dir));
+if (!resume) teachers = teachers.map((t) => ({ dir: t.dir, log: readTrainingLog(t.dir) }));
 
 const files = await loadMnistFromDisk();
 let stopRequested = false;
@@ -198,12 +222,12 @@ const onEvent = (e: TrainEvent) => {
   } else if (e.type === 'checkpoint') {
     const wallSeconds = priorWallSeconds + (Date.now() - started) / 1000;
     pendingCheckpoint = pendingCheckpoint.then(() =>
-      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers, init, initLog }),
+      writeCheckpoint(checkpointDir, e.checkpoint, { validationSize, trainLimit: trainLimit ?? null, wallSeconds, workers, init, initLog, teachers }),
     );
   }
 };
 
-const settings = personal ? fineTuneSettings(config.model, initial!, personal, config.seed) : { config, validationSize, trainLimit, resume, initWeights: initial };
+const settings = personal ? fineTuneSettings(config.model, initial!, personal, config.seed) : { config, validationSize, trainLimit, resume, initWeights: initial, teachers: teacherModels };
 const outcome = await runSession(settings, files, {
   workers,
   backend,
@@ -230,6 +254,7 @@ const log = buildTrainingLog({
   command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
   init,
   initLog,
+  teachers,
   trainFileCount: files.train.count,
 });
 // A finished run needs no checkpoint; a stopped or diverged one keeps it for --resume.

@@ -42,6 +42,8 @@ describe('bad arguments', () => {
     ['a negative number', ['--epochs', '-1', '--out', out], /--epochs must be a whole number of at least 1, got "-1"/],
     ['a flag without its value', ['--out'], /--out needs a value/],
     ['an augmentation it does not know', ['--augment', 'elastik', '--out', out], /--augment takes reference, handwriting, styles, elastic or rotation,zoom,shift/],
+    ['a distillation without a teacher', ['--distill', '0.5', '--out', out], /--distill and --temperature set how to learn from teachers: name them with --teacher DIR/],
+    ['a distillation weight above 1', ['--teacher', 'public/models/lenet5-original', '--distill', '2', '--out', out], /the distillation weight must be more than 0 and at most 1, not 2/],
     ['a validation split as large as the data', ['--validation', '60000', '--out', out], /validation must hold between 0 and 59999/],
     ['a batch larger than the training set', ['--batch', '100000', '--limit', '64', '--out', out], /64 training images are fewer than one batch of 100000/],
     ['a batch the replicas cannot share', ['--batch', '63', '--workers', '2', '--out', out], /--batch 63 must be a multiple of --workers 2/],

@@ -17,11 +17,11 @@ import { mnistSplits } from '../helpers/mnist';
 
 beforeAll(() => useBackend('wasm'));
 
-type Log = { epochs?: unknown[]; trainImages?: number; finishedAt?: string; initLog?: Log | null; soupOf?: { log: Log | null }[] };
+type Log = { epochs?: unknown[]; trainImages?: number; finishedAt?: string; initLog?: Log | null; soupOf?: { log: Log | null }[]; teachers?: { log: Log | null }[] };
 
 /**
  * The training behind a model in epochs of all 60,000 training images: its
- * own run, its --init parent's and every soup ingredient's (teachers too),
+ * own run, its --init parent's, every soup ingredient's and every distillation teacher's,
  * each run counted once (fine-tunes of one parent share it).
  */
 function epochsBehind(log: Log): number {
@@ -31,6 +31,7 @@ function epochsBehind(log: Log): number {
     runs.set(l.finishedAt ?? JSON.stringify(l), ((l.epochs?.length ?? 0) * (l.trainImages ?? 60000)) / 60000);
     visit(l.initLog);
     l.soupOf?.forEach((s) => visit(s.log));
+    l.teachers?.forEach((t) => visit(t.log));
   };
   visit(log);
   return [...runs.values()].reduce((a, b) => a + b, 0);

@@ -18,6 +18,8 @@ export interface TrainingLog {
   init: string | null;
   /** That model's own training log. */
   initLog: unknown;
+  /** The models distilled from (Node): their folders and their own training logs. */
+  teachers: { dir: string; log: unknown }[];
   validationSize: number;
   trainLimit: number | null;
   trainImages: number;
@@ -59,6 +61,7 @@ export interface TrainingLogInput {
   command: string;
   init?: string | null;
   initLog?: unknown;
+  teachers?: TrainingLog['teachers'];
   /** Images in the training file, before the hold-out. */
   trainFileCount?: number;
   finishedAt?: Date;
@@ -76,6 +79,7 @@ export function buildTrainingLog(r: TrainingLogInput): TrainingLog {
     seed: config.seed,
     init: r.init ?? null,
     initLog: r.initLog ?? null,
+    teachers: r.teachers ?? [],
     validationSize,
     trainLimit: trainLimit ?? null,
     trainImages: Math.min(trainLimit ?? Infinity, (r.trainFileCount ?? TRAIN_COUNT) - validationSize),

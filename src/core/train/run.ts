@@ -12,7 +12,7 @@ import { setWeightsFrom, type EncodedTensors } from '../model/weights';
 import type { Checkpoint } from './checkpoint';
 import { freezeBatchNorm, mixPersonal, type PersonalMix } from './fineTune';
 import { Trainer, type TrainerOptions } from './trainer';
-import type { TrainConfig } from './types';
+import type { ModelName, TrainConfig } from './types';
 
 export interface RunSettings {
   config: TrainConfig;
@@ -26,6 +26,8 @@ export interface RunSettings {
   initWeights?: EncodedTensors;
   /** Fine-tune on a person's digits mixed with the MNIST training images (fineTune.ts); one epoch of `steps` batches. */
   personal?: PersonalMix;
+  /** Trained models whose mean prediction the run distills into its own (config.distill). */
+  teachers?: { model: ModelName; weights: EncodedTensors }[];
 }
 
 export interface Run {
@@ -39,17 +41,24 @@ export function buildRun(settings: RunSettings, files: MnistFiles, options: Pick
   const { personal, config } = settings;
   if (personal) splits.train = mixPersonal(splits.train, personal, config.batchSize, config.seed);
   const model = createModel(config.model, { seed: config.seed });
+  const teachers: tf.LayersModel[] = [];
   try {
     if (settings.initWeights && !settings.resume) setWeightsFrom(model, settings.initWeights);
     if (personal) freezeBatchNorm(model);
+    for (const t of settings.teachers ?? []) {
+      const teacher = createModel(t.model);
+      teachers.push(teacher);
+      setWeightsFrom(teacher, t.weights);
+    }
     const trainer = new Trainer(model, settings.config, splits.train, {
       ...options,
       validation: splits.validation.count ? splits.validation : undefined,
       resumeFrom: settings.resume,
+      teachers,
     });
     return { model, trainer, splits };
   } catch (e) {
-    model.dispose();
+    [model, ...teachers].forEach((m) => m.dispose());
     throw e;
   }
 }

@@ -24,6 +24,11 @@ export function settingsErrors(s: RunSettings, trainFileCount = TRAIN_COUNT): st
   if (!whole(c.seed, 0)) errors.push(`seed must be a whole number, not ${String(c.seed)}`);
   if (!c.schedule || !Object.hasOwn(DEFAULT_SCHEDULES, c.schedule.kind)) errors.push(`schedule must be one of ${Object.keys(DEFAULT_SCHEDULES).join(', ')}`);
   if (c.augment !== null && typeof c.augment !== 'object') errors.push('augmentation must be settings or none');
+  if (c.distill) {
+    const { weight, temperature } = c.distill;
+    if (!(weight > 0 && weight <= 1)) errors.push(`the distillation weight must be more than 0 and at most 1, not ${String(weight)}`);
+    if (!(temperature > 0 && Number.isFinite(temperature))) errors.push(`the distillation temperature must be a positive number, not ${String(temperature)}`);
+  }
   if (!whole(s.validationSize, 0) || s.validationSize >= trainFileCount) {
     errors.push(`validation must hold between 0 and ${trainFileCount - 1} of the ${trainFileCount} training images, not ${String(s.validationSize)}`);
   } else if (s.trainLimit !== undefined && !whole(s.trainLimit, 1)) {

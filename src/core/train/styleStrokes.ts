@@ -83,33 +83,33 @@ export function addStyleStrokes(images: tf.Tensor4D, params: StyleParams): tf.Te
   const [n, h, w] = images.shape;
   return tf.tidy(() => {
     const col = (a: Float32Array) => tf.tensor3d(a, [n, 1, 1]);
-    const img = images.reshape([n, h, w]) as tf.Tensor3D;
+    const img = tf.reshape(images, [n, h, w]) as tf.Tensor3D;
     const rows = tf.range(0, h, 1, 'float32');
     const inkRows = tf.cast(tf.greater(tf.max(img, 2), ANCHOR_INK), 'float32'); // [n, h]
     // First and last rows with ink: argMax of a ramp that favours the earliest (latest) one.
     const top = tf.cast(tf.argMax(tf.mul(inkRows, tf.sub(h, rows)), 1), 'float32');
     const bottom = tf.cast(tf.argMax(tf.mul(inkRows, rows), 1), 'float32');
     const span = tf.sub(bottom, top);
-    const height = tf.add(span, 1).reshape([n, 1, 1]);
+    const height = tf.reshape(tf.add(span, 1), [n, 1, 1]);
     const anchorY = tf.add(top, tf.mul(tf.tensor1d(params.anchor), tf.mul(span, 0.5)));
     // Anchor x: centre of the ink in the three rows from the anchor row down (the stem there).
-    const firstRow = tf.floor(anchorY).reshape([n, 1]);
-    const row = rows.reshape([1, h]);
+    const firstRow = tf.reshape(tf.floor(anchorY), [n, 1]);
+    const row = tf.reshape(rows, [1, h]);
     const band = tf.logicalAnd(tf.greaterEqual(row, firstRow), tf.lessEqual(row, tf.add(firstRow, 2)));
-    const colInk = tf.sum(tf.mul(img, tf.cast(band, 'float32').reshape([n, h, 1])), 1); // [n, w]
+    const colInk = tf.sum(tf.mul(img, tf.reshape(tf.cast(band, 'float32'), [n, h, 1])), 1); // [n, w]
     const xs = tf.range(0, w, 1, 'float32');
     const anchorX = tf.div(tf.sum(tf.mul(colInk, xs), 1), tf.maximum(tf.sum(colInk, 1), 1e-6));
-    const ax = tf.add(anchorX.reshape([n, 1, 1]), tf.mul(height, col(params.u0)));
-    const ay = tf.add(anchorY.reshape([n, 1, 1]), tf.mul(height, col(params.v0)));
+    const ax = tf.add(tf.reshape(anchorX, [n, 1, 1]), tf.mul(height, col(params.u0)));
+    const ay = tf.add(tf.reshape(anchorY, [n, 1, 1]), tf.mul(height, col(params.v0)));
     const dx = tf.mul(height, tf.sub(col(params.u1), col(params.u0)));
     const dy = tf.mul(height, tf.sub(col(params.v1), col(params.v0)));
     // Distance from every pixel centre to the segment, then a soft-edged round brush.
-    const px = tf.sub(xs.reshape([1, 1, w]), ax);
-    const py = tf.sub(rows.reshape([1, h, 1]), ay);
+    const px = tf.sub(tf.reshape(xs, [1, 1, w]), ax);
+    const py = tf.sub(tf.reshape(rows, [1, h, 1]), ay);
     const len2 = tf.add(tf.add(tf.square(dx), tf.square(dy)), 1e-6);
     const t = tf.clipByValue(tf.div(tf.add(tf.mul(px, dx), tf.mul(py, dy)), len2), 0, 1);
     const dist = tf.sqrt(tf.add(tf.square(tf.sub(px, tf.mul(t, dx))), tf.square(tf.sub(py, tf.mul(t, dy)))));
     const stroke = tf.mul(tf.clipByValue(tf.sub(tf.add(col(params.radius), 0.5), dist), 0, 1), col(params.on));
-    return tf.maximum(img, stroke).reshape([n, h, w, 1]) as tf.Tensor4D;
+    return tf.reshape(tf.maximum(img, stroke), [n, h, w, 1]) as tf.Tensor4D;
   });
 }

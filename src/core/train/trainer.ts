@@ -40,9 +40,16 @@ export interface TrainerOptions {
   resumeFrom?: Checkpoint;
   /** Called between steps; lets a UI breathe (e.g. yield to the event loop). */
   betweenSteps?: () => Promise<void> | void;
+  /** Models to distill from (config.distill); the trainer owns them and disposes of them. */
+  teachers?: tf.LayersModel[];
 }
 
 export class DivergedError extends Error {}
+
+/** Probabilities at temperature T: softmax(log p / T), from a model that ends in a softmax. */
+function soften(probs: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return temperature === 1 ? probs : tf.softmax(tf.div(tf.log(tf.clipByValue(probs, 1e-7, 1)), temperature));
+}
 
 export class Trainer {
   readonly optimizer: tf.AdamOptimizer;
@@ -72,6 +79,7 @@ export class Trainer {
     if (config.batchSize % size !== 0) throw new Error(`batch size ${config.batchSize} must divide evenly across ${size} replicas`);
     if (!Number.isInteger(config.epochs) || config.epochs < 1) throw new Error(`epochs must be a positive integer, got ${config.epochs}`);
     if (train.count < config.batchSize) throw new Error(`the training set (${train.count} images) is smaller than one batch (${config.batchSize})`);
+    if (config.distill && !options.teachers?.length) throw new Error('distillation needs at least one teacher model');
     this.localBatch = config.batchSize / size;
     this.xBuf = new Float32Array(this.localBatch * IMAGE_PIXELS);
     this.yBuf = new Int32Array(this.localBatch);
@@ -80,9 +88,10 @@ export class Trainer {
     this.schedule = new LearningRateSchedule(config.schedule, config.learningRate, config.epochs, this.batchesPerEpoch);
   }
 
-  /** Frees the optimizer's state; the model belongs to the caller. */
+  /** Frees the optimizer's state and the teachers; the model belongs to the caller. */
   dispose(): void {
     this.optimizer.dispose();
+    this.options.teachers?.forEach((t) => t.dispose());
   }
 
   get batchesPerEpoch(): number {
@@ -222,7 +231,7 @@ export class Trainer {
   /** One optimisation step on this replica's slice of a batch. */
   private async step(indices: Int32Array, lr: number): Promise<{ loss: number; correct: number; stop: boolean }> {
     const n = indices.length;
-    const { augment } = this.config;
+    const { augment, distill } = this.config;
     fillBatch(this.train, indices, this.xBuf, this.yBuf);
     const augRng = makeRng(this.config.seed, this.globalStep, this.replica.rank);
     let ceT: tf.Scalar | undefined;
@@ -232,14 +241,21 @@ export class Trainer {
       const x = augment ? augmentBatch(raw, augment, augRng, this.yBuf) : raw;
       const labels = tf.tensor1d(this.yBuf, 'int32');
       const y = tf.oneHot(labels, NUM_CLASSES);
+      const soft = distill ? this.teachersSay(x, distill.temperature) : null;
       return tf.variableGrads(() => {
         const probs = this.model.apply(x, { training: true }) as tf.Tensor2D;
         correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'float32')));
         const ce = tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tf.Scalar;
         ceT = tf.keep(ce);
+        let loss: tf.Scalar = ce;
+        if (soft && distill) {
+          // Hinton et al.: T^2 keeps the soft targets' gradients on the labels' scale whatever the temperature.
+          const match = tf.mean(tf.metrics.categoricalCrossentropy(soft, soften(probs, distill.temperature)));
+          loss = tf.add(tf.mul(ce, 1 - distill.weight), tf.mul(match, distill.weight * distill.temperature ** 2));
+        }
         // Kernel regularisers (L2); Sequential.calculateLosses() misses them, so ask each layer.
         const reg = this.model.layers.flatMap((l) => l.calculateLosses());
-        return reg.length ? (tf.addN([ce, ...reg]) as tf.Scalar) : ce;
+        return reg.length ? (tf.addN([loss, ...reg]) as tf.Scalar) : loss;
       }, this.vars);
     });
     if (value !== ceT) value.dispose();
@@ -256,6 +272,12 @@ export class Trainer {
       tf.dispose([ceT!, correctT!]);
       tf.dispose(grads);
     }
+  }
+
+  /** The teachers' mean prediction at temperature T, their weights as they are (no dropout, BatchNorm's moving statistics). */
+  private teachersSay(x: tf.Tensor4D, temperature: number): tf.Tensor2D {
+    const teachers = this.options.teachers!;
+    return tf.div(tf.addN(teachers.map((t) => soften(t.apply(x, { training: false }) as tf.Tensor2D, temperature))), teachers.length);
   }
 
   private checkFinite(loss: number, gradNormSq: number, lr: number): void {

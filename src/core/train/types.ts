@@ -50,6 +50,15 @@ export interface TrainConfig {
   /** null switches augmentation off. */
   augment: AugmentConfig | null;
   seed: number;
+  /** Knowledge distillation (Hinton et al. 2015) from the run's teachers; needs them. */
+  distill?: DistillConfig;
+}
+
+export interface DistillConfig {
+  /** Share of the loss that matches the teachers' mean softened prediction; the rest is the labels' cross-entropy. */
+  weight: number;
+  /** Softens both predictions (p^(1/T), renormalised) so the wrong classes' odds, the teachers' knowledge, weigh in. */
+  temperature: number;
 }
 
 export interface BatchEvent {

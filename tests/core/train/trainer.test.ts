@@ -198,6 +198,33 @@ describe('Trainer', () => {
     a.forEach((w, i) => expect(Array.from(b[i])).toEqual(Array.from(w)));
   });
 
+  it('distills: with all of the loss on a teacher that answers "the next digit", the student answers that too, and leaks nothing', async () => {
+    const { train, validation } = await mnistSplits(6400);
+    const teacher = createModel('original', { seed: 5 });
+    await new Trainer(teacher, { ...base, epochs: 1 }, train).run();
+    // Output j takes class j-1's weights: the teacher reads a 3 as a 4.
+    const out = teacher.getLayer('output');
+    out.setWeights(tf.tidy(() => out.getWeights().map((w) => tf.concat([w.slice(w.rank === 2 ? [0, 9] : [9]), w.slice(w.rank === 2 ? [0, 0] : [0], w.rank === 2 ? [-1, 9] : [9])], w.rank - 1))));
+    const next = { ...validation, labels: validation.labels.map((l) => (l + 1) % 10) };
+    expect((await evaluateModel(teacher, next)).accuracy).toBeGreaterThan(0.85);
+
+    const student = createModel('original', { seed: 6 });
+    const counts: number[] = [];
+    const trainer = new Trainer(student, { ...base, epochs: 2, distill: { weight: 1, temperature: 2 } }, train, {
+      teachers: [teacher],
+      onEvent: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors),
+    });
+    expect((await trainer.run()).reason).toBe('completed');
+    expect(counts[1]).toBe(counts[0]);
+    expect((await evaluateModel(student, next)).accuracy).toBeGreaterThan(0.8);
+    expect((await evaluateModel(student, validation)).accuracy).toBeLessThan(0.1);
+    const held = tf.memory().numTensors;
+    trainer.dispose(); // Adam's two moments per variable, and the teacher
+    expect(held - tf.memory().numTensors).toBeGreaterThanOrEqual(2 * student.trainableWeights.length + teacher.weights.length);
+    expect(() => new Trainer(student, { ...base, distill: { weight: 0.5, temperature: 3 } }, train)).toThrow(/distillation needs at least one teacher/);
+    student.dispose();
+  });
+
   it('rejects impossible configurations with a clear message', async () => {
     const { train } = await mnistSplits(100);
     const model = createModel('original');
