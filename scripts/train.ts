@@ -152,33 +152,37 @@ if (problems.length) fail(problems.join('; '));
 if (config.batchSize % workers !== 0) fail(`--batch ${config.batchSize} must be a multiple of --workers ${workers}`);
 guardOutput(outDir, { force: values.force, resume: values.resume, inputs: [...(init && !resume ? [init] : []), ...teachers.map((t) => t.dir)] });
 
+/** A model folder's weights and architecture, for the flag that names it. */
+async function readWeights(dir: string, flag: string): Promise<{ model: ModelName | undefined; weights: EncodedTensors }> {
+  await initNodeBackend(backend);
+  const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`${flag}: ${e.message}`));
+  try {
+    return { model: modelNameOf(loaded), weights: await encodeModelWeights(loaded) };
+  } finally {
+    loaded.dispose();
+  }
+}
+
 /** A trained model's weights, checked against the architecture being trained. */
 async function initWeights(dir: string, model: ModelName): Promise<EncodedTensors> {
-  await initNodeBackend(backend);
-  const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`--init: ${e.message}`));
-  const encoded = await encodeModelWeights(loaded);
+  const { weights } = await readWeights(dir, '--init');
   const fresh = createModel(model);
   try {
-    setWeightsFrom(fresh, encoded);
+    setWeightsFrom(fresh, weights);
   } catch (e) {
     fail(`--init ${dir} does not fit the ${model} model: ${(e as Error).message}`);
   } finally {
-    loaded.dispose();
     fresh.dispose();
   }
-  return encoded;
+  return weights;
 }
 const initial = init && !resume ? await initWeights(init, config.model) : undefined;
 if (init && !resume) initLog = readTrainingLog(init);
 
 /** A teacher's weights and architecture (any of ours: a teacher need not be the student's kind). */
 async function teacherWeights(dir: string): Promise<{ model: ModelName; weights: EncodedTensors }> {
-  await initNodeBackend(backend);
-  const loaded = await loadModelFromFolder(dir).catch((e: Error) => fail(`--teacher: ${e.message}`));
-  const model = modelNameOf(loaded) ?? fail(`--teacher ${dir} is not one of this app's models (${MODEL_NAMES.join(', ')})`);
-  const weights = await encodeModelWeights(loaded);
-  loaded.dispose();
-  return { model, weights };
+  const { model, weights } = await readWeights(dir, '--teacher');
+  return { model: model ?? fail(`--teacher ${dir} is not one of this app's models (${MODEL_NAMES.join(', ')})`), weights };
 }
 const teacherModels = [];
 for (const t of teachers) teacherModels.push(await teacherWeights(t.dir));
