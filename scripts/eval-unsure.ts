@@ -10,7 +10,7 @@
  * --write stores the rule beside the weights as unsure.json, where the page reads it.
  */
 import { relative } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/core/tf';
 import { IMAGE_PIXELS, IMAGE_SIZE, makeSplits, type MnistSet } from '../src/core/data/mnist';
 import { nonDigitSet } from '../src/core/drawing/nonDigits';
 import { toPad, type PenPoint } from '../src/core/drawing/pendigits';

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import * as tf from './tf';
 import { initBackend, type BackendName } from '../../src/kernels/backends';
 
 /** Switches tfjs to `name` with our kernels and gradients registered. */

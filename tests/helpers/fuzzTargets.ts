@@ -1,5 +1,5 @@
 /** What the fuzz tests feed mutated files to, inside a sandbox worker (sandbox.ts). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { parseMnistPair } from '../../src/core/data/mnist';
 import { loadCheckedModel, parseModelJson, toArtifacts, weightPaths } from '../../src/core/model/modelFiles';
 import { decodePng } from '../../src/node/png';

@@ -1,6 +1,6 @@
 /** The leaner FusedBatchNorm gradient against autodiff through plain elementwise ops. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tf';
 import { useBackend } from '../helpers/backend';
 import { makeRng } from '../../src/core/train/rng';
 

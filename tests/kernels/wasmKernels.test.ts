@@ -5,7 +5,7 @@
  * kernels.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tf';
 import { useBackend } from '../helpers/backend';
 import { expectClose, randomArray } from '../helpers/arrays';
 import { setWinogradEnabled } from '../../src/kernels/wasmKernels';
@@ -87,7 +87,7 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
       return [
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid' }),
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv) }),
-        tf.fused.conv2d({ x: x.slice([0, 0, 0, 0], [2, 10, 10, 1]), filter: filter.slice([0, 0, 0, 0], [3, 3, 1, 8]), strides: 1, pad: 'same', bias: tf.tensor1d(bv) }),
+        tf.fused.conv2d({ x: tf.slice(x, [0, 0, 0, 0], [2, 10, 10, 1]), filter: tf.slice(filter, [0, 0, 0, 0], [3, 3, 1, 8]), strides: 1, pad: 'same', bias: tf.tensor1d(bv) }),
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation: 'relu' }),
       ];
     };

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync, mkdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tf';
 import { createModel } from '../../src/core/model/models';
 import { encodeModelWeights } from '../../src/core/model/weights';
 import { settledFolder, writeFolder } from '../../src/node/atomicFolder';

@@ -1,6 +1,6 @@
 /** The offline stand-in for the pad replay, and the summary both share. */
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { topDigit } from '../../src/core/drawing/digit';
 import { samplePerClass } from '../../src/core/drawing/pendigits';

@@ -1,6 +1,6 @@
 /** A Node training run on two replicas: this thread and a real worker thread, in lockstep. */
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../helpers/tf';
 import { DEFAULT_SCHEDULES } from '../../src/core/train/schedule';
 import type { TrainEvent } from '../../src/core/train/trainer';
 import { loadMnistFromDisk } from '../../src/node/nodeData';

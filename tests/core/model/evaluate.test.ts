@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { evaluateModel } from '../../../src/core/model/evaluate';
 import type { MnistSet } from '../../../src/core/data/mnist';
 import { useBackend } from '../../helpers/backend';

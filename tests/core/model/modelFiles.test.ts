@@ -1,6 +1,6 @@
 /** model.json + weights: what the page downloads and Node writes, read back with one set of checks. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { checkTopology, loadCheckedModel, MAX_PARAMETERS, parseModelJson, toArtifacts, toModelJson, weightBytes, weightPaths } from '../../../src/core/model/modelFiles';
 import { createModel } from '../../../src/core/model/models';
 import { useBackend } from '../../helpers/backend';

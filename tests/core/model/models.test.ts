@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { countParams, createModel, modelNameOf } from '../../../src/core/model/models';
 import { useBackend } from '../../helpers/backend';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { createModel } from '../../../src/core/model/models';
 import { averageWeightsInto } from '../../../src/core/model/soup';
 import { useBackend } from '../../helpers/backend';

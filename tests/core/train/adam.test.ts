@@ -5,7 +5,7 @@
  * getWeights/setWeights like the stock optimizer's; no tensor is left behind.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { ADAM_UPDATE, FusedAdam } from '../../../src/core/train/adam';
 import { useBackend } from '../../helpers/backend';
 import { expectClose, randomArray } from '../../helpers/arrays';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { checkpointMeta, decodeCheckpointInto, encodeCheckpoint } from '../../../src/core/train/checkpoint';
 import { createModel } from '../../../src/core/model/models';
 import { DEFAULT_SCHEDULES, initialScheduleState } from '../../../src/core/train/schedule';

@@ -1,6 +1,6 @@
 /** The fine-tune recipe: a person's digits mixed into every batch of MNIST, held-out digits never trained on. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import type { MnistSet } from '../../../src/core/data/mnist';
 import { FINE_TUNE, finishFineTune, fineTuneSettings, holdOut, mixPersonal, planFineTune, recommendKeeping } from '../../../src/core/train/fineTune';
 import { buildRun } from '../../../src/core/train/run';
@@ -70,12 +70,12 @@ describe('finishFineTune', () => {
   it('makes a fine-tuned model the mean of itself and its start, and leaves other runs alone', async () => {
     const start = createModel('original', { seed: 1 });
     const tuned = createModel('original', { seed: 2 });
-    const expected = tuned.getWeights().map((w, i) => w.add(start.getWeights()[i]).div(2));
+    const expected = tuned.getWeights().map((w, i) => tf.div(tf.add(w, start.getWeights()[i]), 2));
     const settings = fineTuneSettings('original', await encodeModelWeights(start), uniformSet(1, 0, 0));
     finishFineTune(tuned, { ...settings, personal: undefined });
-    expect(tuned.getWeights()[0].sub(expected[0]).abs().max().dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(tf.max(tf.abs(tf.sub(tuned.getWeights()[0], expected[0]))).dataSync()[0]).toBeGreaterThan(1e-3);
     finishFineTune(tuned, settings);
-    tuned.getWeights().forEach((w, i) => expect(w.sub(expected[i]).abs().max().dataSync()[0]).toBeLessThan(1e-6));
+    tuned.getWeights().forEach((w, i) => expect(tf.max(tf.abs(tf.sub(w, expected[i]))).dataSync()[0]).toBeLessThan(1e-6));
     [start, tuned].forEach((m) => m.dispose());
   });
 });

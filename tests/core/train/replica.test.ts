@@ -1,7 +1,8 @@
 /** The shared-memory all-reduce across real worker threads. */
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../helpers/tf';
+import { useBackend } from '../../helpers/backend';
 import { allReduceStep, averageVariables, createSharedReduceBuffers, SharedMemoryReplica, singleReplica } from '../../../src/core/train/replica';
 
 // A worker that contributes rank-dependent values to three reductions and reports what it got.
@@ -75,6 +76,7 @@ describe('SharedMemoryReplica abort', () => {
 });
 
 describe('allReduceStep and averageVariables', () => {
+  beforeAll(() => useBackend('wasm'));
   // Stands in for two replicas that computed the same values: every sum doubles.
   const twin = { rank: 0, size: 2, allReduceSum: async (d: Float32Array) => d.forEach((v, i) => (d[i] = 2 * v)) };
 

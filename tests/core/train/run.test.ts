@@ -1,6 +1,6 @@
 /** buildRun: the one way a run is put together, from settings to a trainer. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { createModel } from '../../../src/core/model/models';
 import { encodeModelWeights } from '../../../src/core/model/weights';
 import { buildRun, yieldEvery, type RunSettings } from '../../../src/core/train/run';

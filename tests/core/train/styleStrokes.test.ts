@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { augmentBatch } from '../../../src/core/train/augment';
 import { makeRng } from '../../../src/core/train/rng';
 import { addStyleStrokes, FLAG, randomStyles } from '../../../src/core/train/styleStrokes';

@@ -2,7 +2,7 @@
  * Integration tests: the real trainer on real MNIST (subsets), wasm backend.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../helpers/tf';
 import { DEFAULT_AUGMENT, type TrainConfig } from '../../../src/core/train/types';
 import { evaluateModel } from '../../../src/core/model/evaluate';
 import { createModel } from '../../../src/core/model/models';
@@ -204,7 +204,7 @@ describe('Trainer', () => {
     await new Trainer(teacher, { ...base, epochs: 1 }, train).run();
     // Output j takes class j-1's weights: the teacher reads a 3 as a 4.
     const out = teacher.getLayer('output');
-    out.setWeights(tf.tidy(() => out.getWeights().map((w) => tf.concat([w.slice(w.rank === 2 ? [0, 9] : [9]), w.slice(w.rank === 2 ? [0, 0] : [0], w.rank === 2 ? [-1, 9] : [9])], w.rank - 1))));
+    out.setWeights(tf.tidy(() => out.getWeights().map((w) => tf.concat([tf.slice(w, w.rank === 2 ? [0, 9] : [9]), tf.slice(w, w.rank === 2 ? [0, 0] : [0], w.rank === 2 ? [-1, 9] : [9])], w.rank - 1))));
     const next = { ...validation, labels: validation.labels.map((l) => (l + 1) % 10) };
     expect((await evaluateModel(teacher, next)).accuracy).toBeGreaterThan(0.85);
 
