@@ -4,7 +4,7 @@
  */
 import * as tf from '../tf';
 import { uniform, type Rng } from './rng';
-import { addStyleStrokes, randomStyles } from './styleStrokes';
+import { addStyleStrokes, randomBases, randomStyles } from './styleStrokes';
 import type { AugmentConfig } from './types';
 
 /**
@@ -133,7 +133,8 @@ export function displace(images: tf.Tensor4D, fields: Float32Array): tf.Tensor4D
 export function augmentBatch(images: tf.Tensor4D, cfg: AugmentConfig, rng: Rng, labels?: ArrayLike<number>): tf.Tensor4D {
   const [n, h] = images.shape;
   return tf.tidy(() => {
-    const styled = cfg.styles && labels ? addStyleStrokes(images, randomStyles(labels, cfg.styles, rng)) : images;
+    const flagged = cfg.styles && labels ? addStyleStrokes(images, randomStyles(labels, cfg.styles, rng)) : images;
+    const styled = cfg.bases && labels ? addStyleStrokes(flagged, randomBases(labels, cfg.bases, rng)) : flagged;
     const transforms = tf.tensor2d(randomTransforms(n, h, cfg, rng), [n, 8]);
     const turned = tf.image.transform(styled, transforms, 'bilinear', 'constant', 0);
     const moved = cfg.elastic ? displace(turned, randomElasticFields(n, h, cfg.elastic, rng)) : turned;

@@ -1,10 +1,11 @@
 /**
  * Digit styles MNIST barely has: the continental 1 (a flag running down-left
- * from the top of the stem) and 7 (a bar across the stem). MNIST was written by
- * Americans; many people elsewhere write both, and a model that never saw a
- * flagged 1 reads it as a 7. This adds the stroke to a share of the 1s and 7s
- * of a batch, on the backend: the anchor (top of the stem, middle of the 7) is
- * found from each image's own ink; JavaScript only draws six numbers per image.
+ * from the top of the stem) and 7 (a bar across the stem), and the printed 1's
+ * base. MNIST was written by Americans; many people elsewhere write these, and
+ * a model that never saw a flagged 1 reads it as a 7. This adds the stroke to
+ * a share of the 1s and 7s of a batch, on the backend: the anchor (top of the
+ * stem, middle of the 7, foot of the 1) is found from each image's own ink;
+ * JavaScript only draws six numbers per image.
  */
 import * as tf from '../tf';
 import type { Rng } from './rng';
@@ -25,7 +26,7 @@ const ANCHOR_INK = 0.3;
 export interface StyleParams {
   /** 1 where the image gets a stroke. */
   on: Float32Array;
-  /** 0: anchor at the top of the ink (flag), 1: at mid-height (bar). */
+  /** 0: anchor at the top of the ink (flag), 1: at mid-height (bar), 2: at the bottom (base). */
   anchor: Float32Array;
   /** Segment ends relative to the anchor, in units of the ink's height. */
   u0: Float32Array;
@@ -38,18 +39,15 @@ export interface StyleParams {
 
 const lerp = (lo: number, hi: number, t: number) => lo + (hi - lo) * t;
 
+function noStrokes(n: number): StyleParams {
+  const [on, anchor, u0, v0, u1, v1, radius] = Array.from({ length: 7 }, () => new Float32Array(n));
+  return { on, anchor, u0, v0, u1, v1, radius };
+}
+
 /** Draws per-image stroke parameters: a share `p` of the 1s gets a flag, of the 7s a bar. */
 export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
   const n = labels.length;
-  const s: StyleParams = {
-    on: new Float32Array(n),
-    anchor: new Float32Array(n),
-    u0: new Float32Array(n),
-    v0: new Float32Array(n),
-    u1: new Float32Array(n),
-    v1: new Float32Array(n),
-    radius: new Float32Array(n),
-  };
+  const s = noStrokes(n);
   for (let i = 0; i < n; i++) {
     // Always draw the same count of numbers so the stream does not depend on labels.
     const [r, a, b, c, d] = [rng(), rng(), rng(), rng(), rng()];
@@ -74,6 +72,28 @@ export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): St
       s.u1[i] = half;
       s.v1[i] = shift - tilt;
     }
+  }
+  return s;
+}
+
+/**
+ * A base (a short level stroke across the foot of the stem) for a share `p`
+ * of the 1s. Apart from the flags so that a 1 can have both, and so that a run
+ * without bases draws the same random numbers as before they existed.
+ */
+export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
+  const n = labels.length;
+  const s = noStrokes(n);
+  for (let i = 0; i < n; i++) {
+    const [r, a, b, d] = [rng(), rng(), rng(), rng()];
+    s.radius[i] = 0.8 + 0.5 * d;
+    if (r >= p || labels[i] !== FLAG_DIGIT) continue;
+    const half = lerp(0.12, 0.25, a);
+    const shift = lerp(-0.05, 0.05, b);
+    s.on[i] = 1;
+    s.anchor[i] = 2;
+    s.u0[i] = shift - half;
+    s.u1[i] = shift + half;
   }
   return s;
 }

@@ -20,6 +20,8 @@ export interface AugmentConfig {
   styles?: number;
   /** Elastic distortion: how far (pixels, either way) a smooth random field moves the strokes. */
   elastic?: number;
+  /** Share of 1s given a printed 1's base (a level stroke across the foot); needs the labels. */
+  bases?: number;
 }
 
 /** The reference recipe: rotation ±10°, zoom ±10%, shift ±10%. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tf';
 import { augmentBatch } from '../../../src/core/train/augment';
 import { makeRng } from '../../../src/core/train/rng';
-import { addStyleStrokes, FLAG, randomStyles } from '../../../src/core/train/styleStrokes';
+import { addStyleStrokes, FLAG, randomBases, randomStyles } from '../../../src/core/train/styleStrokes';
 import { useBackend } from '../../helpers/backend';
 
 beforeAll(() => useBackend('wasm'));
@@ -91,5 +91,33 @@ describe('continental 1 and 7 strokes', () => {
     const b = (await styled.data()) as Float32Array;
     expect(added(a, b).length).toBeGreaterThan(3);
     tf.dispose([x, plain, styled]);
+  });
+
+  it('gives a share of the 1s a base across the foot of the stem, and nothing else', async () => {
+    const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
+    const s = randomBases(labels, 0.3, makeRng(4));
+    const on = (d: number) => s.on.filter((v, i) => v && labels[i] === d).length / 300;
+    expect(on(1)).toBeGreaterThan(0.22);
+    expect(on(1)).toBeLessThan(0.38);
+    for (const d of [0, 2, 3, 4, 5, 6, 7, 8, 9]) expect(on(d)).toBe(0);
+
+    const img = stem();
+    const params = randomBases([1], 1, makeRng(5));
+    const out = (await addStyleStrokes(tf.tensor4d(img, [1, 28, 28, 1]), params).data()) as Float32Array;
+    const base = added(img, out);
+    expect(base.some((p) => p.x < 12)).toBe(true);
+    expect(base.some((p) => p.x > 15)).toBe(true);
+    for (const p of base) expect(Math.abs(p.y - 23)).toBeLessThanOrEqual(2); // the stem ends at row 23
+  });
+
+  it('draws no more random numbers for a run without bases than before', () => {
+    const cfg = { rotation: 10, zoom: 0.1, shift: 0.1, styles: 0.3 };
+    const x = tf.zeros([4, 28, 28, 1]) as tf.Tensor4D;
+    const [a, b] = [makeRng(6), makeRng(6)];
+    tf.dispose([augmentBatch(x, cfg, a, [1, 7, 1, 2]), augmentBatch(x, { ...cfg, bases: 0 }, b, [1, 7, 1, 2])]);
+    expect(a()).toBe(b());
+    const c = makeRng(6);
+    tf.dispose([augmentBatch(x, { ...cfg, bases: 0.5 }, c, [1, 7, 1, 2]), x]);
+    expect(c()).not.toBe(a());
   });
 });
