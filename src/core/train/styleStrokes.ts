@@ -78,8 +78,8 @@ export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): St
 
 /**
  * A base (a short level stroke across the foot of the stem) for a share `p`
- * of the 1s. Apart from the flags so that a 1 can have both, and so that a run
- * without bases draws the same random numbers as before they existed.
+ * of the 1s. Drawn apart from the flags, so that a 1 can have both and a run
+ * without bases draws the same random numbers as one that never heard of them.
  */
 export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
   const n = labels.length;
