@@ -8,6 +8,7 @@
  * orders of magnitude, so a software renderer sends us to wasm.
  */
 import * as tf from '../core/tf';
+import { registerBatchNormTraining } from './batchNorm';
 import { registerFastGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { WinogradConv, type WinogradBuild } from './winograd';
@@ -97,6 +98,7 @@ let convolutions: Promise<WinogradConv | null> | undefined;
  */
 export async function initBackend(name: BackendName): Promise<void> {
   registerFastGradients();
+  registerBatchNormTraining();
   if (name === 'wasm') registerWasmTrainingKernels(await (convolutions ??= loadConvolutions()));
   if (name === 'webgl') {
     // Workers may only get software WebGL with this flag; the chooser decides whether to use it.

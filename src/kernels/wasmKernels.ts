@@ -25,12 +25,14 @@
  * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
  * straight on the wasm heap. Sum and Mean over all axes but the last
  * (BatchNorm's) skip the stock kernels' full transpose, Identity shares
- * its input's data instead of copying it, and Adam's update of a variable is
- * one kernel (core/train/adam.ts) instead of a dozen.
+ * its input's data instead of copying it, Adam's update of a variable is
+ * one kernel (core/train/adam.ts) instead of a dozen, and a BatchNorm layer in
+ * training one kernel each way (batchNorm.ts) instead of about forty.
  */
 import * as tf from '../core/tf';
 import { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from '../core/train/adam';
-import { directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, batchNormBackward, batchNormForward } from './batchNorm';
+import { batchNormSupports, directSupports, winogradSupports, type Shape4, type WinogradConv } from './winograd';
 
 type KernelArgs = {
   inputs: Record<string, tf.TensorInfo>;
@@ -366,6 +368,27 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
+/** BatchNorm in training (batchNorm.ts; in our module where it loaded): x, gamma, beta in; y and the batch's mean and variance out. */
+function batchNormTraining({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { x, gamma, beta } = inputs;
+  const outs = [x.shape, gamma.shape, gamma.shape].map((shape) => backend.makeOutput(shape, 'float32'));
+  const [xs, gs, bs, y, mean, variance] = [x, gamma, beta, ...outs].map((t) => backend.typedArrayFromHeap(t));
+  const ours = winograd && batchNormSupports(gamma.shape[0]) ? winograd : null;
+  (ours ? ours.batchNormForward.bind(ours) : batchNormForward)(xs, gs, bs, attrs.varianceEpsilon as number, y, mean, variance);
+  return outs;
+}
+
+/** Its gradient: dy, the saved x, gamma, mean and variance, and the gradients of mean and variance in; dx, dgamma, dbeta out. */
+function batchNormTrainingGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { dy, x, gamma, mean, variance, dmean, dvariance } = inputs;
+  const outs = [x.shape, gamma.shape, gamma.shape].map((shape) => backend.makeOutput(shape, 'float32'));
+  const [dys, xs, gs, ms, vs, dms, dvs, dx, dgamma, dbeta] = [dy, x, gamma, mean, variance, dmean, dvariance, ...outs]
+    .map((t) => backend.typedArrayFromHeap(t));
+  const ours = winograd && batchNormSupports(gamma.shape[0]) ? winograd : null;
+  (ours ? ours.batchNormBackward.bind(ours) : batchNormBackward)(dys, xs, gs, ms, vs, dms, dvs, attrs.varianceEpsilon as number, dx, dgamma, dbeta);
+  return outs;
+}
+
 let registered = false;
 
 /**
@@ -398,6 +421,8 @@ export function registerWasmTrainingKernels(winogradModule: WinogradConv | null)
     ['Mean', reduceOuterVia(stockMean.kernelFunc as unknown as KernelImpl, true), stockMean.setupFunc],
     ['Identity', identityVia(stockIdentity.kernelFunc as unknown as KernelImpl)],
     [ADAM_UPDATE, adamUpdate as unknown as KernelImpl],
+    [BATCH_NORM_TRAINING, batchNormTraining as unknown as KernelImpl],
+    [BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad as unknown as KernelImpl],
   ];
   for (const [kernelName, impl, setupFunc] of configs) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

@@ -498,3 +498,86 @@ void sum_rows(const float *x, int rows, int C, float scale, float *out) {
     wasm_v128_store(out + c, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5));
   }
 }
+
+/*
+ * BatchNorm in training (batchNorm.ts has the maths), x [rows][C] with C a
+ * multiple of 4 and at most BN_MAX_C; statistics in float64.
+ */
+#define BN_MAX_C 512
+
+/* Adds each row of x (C floats) into lo/hi, float64 accumulators of channels 0,1 and 2,3 of each group of 4. */
+static inline void acc64(v128_t *lo, v128_t *hi, int g, v4 v) {
+  lo[g] = wasm_f64x2_add(lo[g], wasm_f64x2_promote_low_f32x4(v));
+  hi[g] = wasm_f64x2_add(hi[g], wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+}
+
+static inline double lane64(const v128_t *lo, const v128_t *hi, int c) {
+  const v128_t *p = (c & 2) ? &hi[c >> 2] : &lo[c >> 2];
+  return (c & 1) ? wasm_f64x2_extract_lane(*p, 1) : wasm_f64x2_extract_lane(*p, 0);
+}
+
+/* y = gamma (x - mean) / sqrt(var + eps) + beta, with the batch's mean and (biased) variance, which it writes too. */
+EXPORT(batch_norm_forward)
+void batch_norm_forward(const float *x, int rows, int C, const float *gamma, const float *beta, float eps,
+                        float *y, float *mean, float *var) {
+  v128_t lo[BN_MAX_C / 4], hi[BN_MAX_C / 4];
+  int G = C / 4;
+  for (int g = 0; g < G; g++) lo[g] = hi[g] = wasm_f64x2_splat(0);
+  for (int i = 0; i < rows; i++)
+    for (int g = 0; g < G; g++) acc64(lo, hi, g, wasm_v128_load(x + i * C + 4 * g));
+  for (int c = 0; c < C; c++) mean[c] = (float)(lane64(lo, hi, c) / rows);
+  for (int g = 0; g < G; g++) lo[g] = hi[g] = wasm_f64x2_splat(0);
+  for (int i = 0; i < rows; i++)
+    for (int g = 0; g < G; g++) {
+      v4 d = sub(wasm_v128_load(x + i * C + 4 * g), wasm_v128_load(mean + 4 * g));
+      acc64(lo, hi, g, mul(d, d));
+    }
+  float scale[BN_MAX_C];
+  for (int c = 0; c < C; c++) {
+    var[c] = (float)(lane64(lo, hi, c) / rows);
+    scale[c] = (float)(gamma[c] / __builtin_sqrt((double)var[c] + eps));
+  }
+  for (int i = 0; i < rows; i++)
+    for (int g = 0; g < G; g++) {
+      int o = i * C + 4 * g;
+      v4 d = sub(wasm_v128_load(x + o), wasm_v128_load(mean + 4 * g));
+      wasm_v128_store(y + o, madd(d, wasm_v128_load(scale + 4 * g), wasm_v128_load(beta + 4 * g)));
+    }
+}
+
+/*
+ * Its gradient: dx, dgamma and dbeta from dy and the gradients reaching the
+ * mean and variance outputs; dx = a dy + b (x - mean) + d per channel.
+ */
+EXPORT(batch_norm_backward)
+void batch_norm_backward(const float *dy, const float *x, int rows, int C, const float *gamma, const float *mean,
+                         const float *var, const float *dmean, const float *dvar, float eps,
+                         float *dx, float *dgamma, float *dbeta) {
+  v128_t lo[BN_MAX_C / 4], hi[BN_MAX_C / 4], lo2[BN_MAX_C / 4], hi2[BN_MAX_C / 4];
+  int G = C / 4;
+  for (int g = 0; g < G; g++) lo[g] = hi[g] = lo2[g] = hi2[g] = wasm_f64x2_splat(0);
+  for (int i = 0; i < rows; i++)
+    for (int g = 0; g < G; g++) {
+      int o = i * C + 4 * g;
+      v4 d = wasm_v128_load(dy + o);
+      acc64(lo, hi, g, d);
+      acc64(lo2, hi2, g, mul(d, sub(wasm_v128_load(x + o), wasm_v128_load(mean + 4 * g))));
+    }
+  float a[BN_MAX_C], b[BN_MAX_C], d[BN_MAX_C];
+  for (int c = 0; c < C; c++) {
+    double inv = 1.0 / __builtin_sqrt((double)var[c] + eps), ac = gamma[c] * inv;
+    double db = lane64(lo, hi, c), dg = inv * lane64(lo2, hi2, c);
+    dbeta[c] = (float)db;
+    dgamma[c] = (float)dg;
+    a[c] = (float)ac;
+    b[c] = (float)((2.0 * dvar[c] - ac * inv * dg) / rows);
+    d[c] = (float)((dmean[c] - ac * db) / rows);
+  }
+  for (int i = 0; i < rows; i++)
+    for (int g = 0; g < G; g++) {
+      int o = i * C + 4 * g, c = 4 * g;
+      v4 xc = sub(wasm_v128_load(x + o), wasm_v128_load(mean + c));
+      v4 r = madd(wasm_v128_load(b + c), xc, wasm_v128_load(d + c));
+      wasm_v128_store(dx + o, madd(wasm_v128_load(a + c), wasm_v128_load(dy + o), r));
+    }
+}

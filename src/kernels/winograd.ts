@@ -46,6 +46,24 @@ interface Exports {
     padT: number, padL: number, OH: number, OW: number, dw: number,
   ): void;
   sum_rows(x: number, rows: number, C: number, scale: number, out: number): void;
+  batch_norm_forward(x: number, rows: number, C: number, gamma: number, beta: number, eps: number,
+    y: number, mean: number, variance: number): void;
+  batch_norm_backward(dy: number, x: number, rows: number, C: number, gamma: number, mean: number, variance: number,
+    dmean: number, dvariance: number, eps: number, dx: number, dgamma: number, dbeta: number): void;
+}
+
+/** Channels the module's BatchNorm takes: a multiple of 4, at most 512 (BN_MAX_C in winograd.c). */
+export function batchNormSupports(C: number): boolean {
+  return C % 4 === 0 && C > 0 && C <= 512;
+}
+
+function checkBatchNorm(C: number, length: number): number {
+  if (!batchNormSupports(C) || length % C !== 0) throw new Error(`BatchNorm needs a multiple of 4 channels, at most 512, and whole rows; got ${C} channels and ${length} values`);
+  return C;
+}
+
+function copyOut(heap: Float32Array, outs: [number, Float32Array][]): void {
+  for (const [p, out] of outs) out.set(heap.subarray(p >> 2, (p >> 2) + out.length));
 }
 
 /** [N, H, W, C] */
@@ -104,24 +122,28 @@ export class WinogradConv {
   }
 
   /**
-   * Copies the two inputs into the module's memory above the heap base, with
-   * room after them for buffers of the given float counts (the last is the
-   * output), growing memory as needed; runs `body` on the addresses of all of
-   * them, then copies the output's first `outLength` floats into `out`.
+   * Copies arrays into the module's memory above the heap base, then leaves
+   * room for buffers of the given float counts, growing memory as needed;
+   * returns the addresses of all of them and a view of the memory.
    */
-  private call(a: Float32Array, b: Float32Array, floats: number[], out: Float32Array, outLength: number,
-    body: (pa: number, pb: number, ...rest: number[]) => void): void {
+  private place(arrays: Float32Array[], floats: number[]): { ptrs: number[]; heap: Float32Array } {
     const ptrs: number[] = [];
     let at = (this.heapBase + 15) & ~15;
-    for (const n of [a.length, b.length, ...floats]) {
+    for (const n of [...arrays.map((a) => a.length), ...floats]) {
       ptrs.push(at);
       at += ((n * 4 + 15) & ~15);
     }
     const mem = this.ex.memory;
     if (at > mem.buffer.byteLength) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
     const heap = new Float32Array(mem.buffer);
-    heap.set(a, ptrs[0] >> 2);
-    heap.set(b, ptrs[1] >> 2);
+    arrays.forEach((a, i) => heap.set(a, ptrs[i] >> 2));
+    return { ptrs, heap };
+  }
+
+  /** Places a and b and the buffers, runs `body` on their addresses, then copies the last buffer's first `outLength` floats into `out`. */
+  private call(a: Float32Array, b: Float32Array, floats: number[], out: Float32Array, outLength: number,
+    body: (pa: number, pb: number, ...rest: number[]) => void): void {
+    const { ptrs, heap } = this.place([a, b], floats);
     body(...(ptrs as [number, number, ...number[]]));
     const pOut = ptrs[ptrs.length - 1] >> 2;
     out.set(heap.subarray(pOut, pOut + outLength));
@@ -173,6 +195,25 @@ export class WinogradConv {
   sumRows(x: Float32Array, C: number, scale: number, out: Float32Array): void {
     if (C % 4 !== 0 || x.length % C !== 0) throw new Error(`sumRows needs rows of a multiple of 4 floats; got ${C}`);
     this.call(x, new Float32Array(0), [C], out, C, (px, _, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
+  }
+
+  /** BatchNorm's training forward pass over x [rows, C] (batchNorm.ts's batchNormForward). */
+  batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number,
+    y: Float32Array, mean: Float32Array, variance: Float32Array): void {
+    const C = checkBatchNorm(gamma.length, x.length);
+    const { ptrs: [px, pg, pb, py, pm, pv], heap } = this.place([x, gamma, beta], [x.length, C, C]);
+    this.ex.batch_norm_forward(px, x.length / C, C, pg, pb, eps, py, pm, pv);
+    copyOut(heap, [[py, y], [pm, mean], [pv, variance]]);
+  }
+
+  /** Its backward pass (batchNorm.ts's batchNormBackward). */
+  batchNormBackward(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
+    dmean: Float32Array, dvariance: Float32Array, eps: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void {
+    const C = checkBatchNorm(gamma.length, x.length);
+    const { ptrs: [pdy, px, pg, pm, pv, pdm, pdv, pdx, pdg, pdb], heap } =
+      this.place([dy, x, gamma, mean, variance, dmean, dvariance], [x.length, C, C]);
+    this.ex.batch_norm_backward(pdy, px, x.length / C, C, pg, pm, pv, pdm, pdv, eps, pdx, pdg, pdb);
+    copyOut(heap, [[pdx, dx], [pdg, dgamma], [pdb, dbeta]]);
   }
 
   /** The filter gradient [r, r, 1, K] of `conv1`, given x and dy [N, OH, OW, K]. */
