@@ -368,13 +368,17 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
+/** BatchNorm's passes for C channels: our module's where it loaded and takes them, else the JavaScript ones. */
+function batchNormOn(C: number): Pick<WinogradConv, 'batchNormForward' | 'batchNormBackward'> {
+  return winograd && batchNormSupports(C) ? winograd : { batchNormForward, batchNormBackward };
+}
+
 /** BatchNorm in training (batchNorm.ts; in our module where it loaded): x, gamma, beta in; y and the batch's mean and variance out. */
 function batchNormTraining({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { x, gamma, beta } = inputs;
   const outs = [x.shape, gamma.shape, gamma.shape].map((shape) => backend.makeOutput(shape, 'float32'));
   const [xs, gs, bs, y, mean, variance] = [x, gamma, beta, ...outs].map((t) => backend.typedArrayFromHeap(t));
-  const ours = winograd && batchNormSupports(gamma.shape[0]) ? winograd : null;
-  (ours ? ours.batchNormForward.bind(ours) : batchNormForward)(xs, gs, bs, attrs.varianceEpsilon as number, y, mean, variance);
+  batchNormOn(gamma.shape[0]).batchNormForward(xs, gs, bs, attrs.varianceEpsilon as number, y, mean, variance);
   return outs;
 }
 
@@ -384,8 +388,7 @@ function batchNormTrainingGrad({ inputs, backend, attrs }: KernelArgs): tf.Tenso
   const outs = [x.shape, gamma.shape, gamma.shape].map((shape) => backend.makeOutput(shape, 'float32'));
   const [dys, xs, gs, ms, vs, dms, dvs, dx, dgamma, dbeta] = [dy, x, gamma, mean, variance, dmean, dvariance, ...outs]
     .map((t) => backend.typedArrayFromHeap(t));
-  const ours = winograd && batchNormSupports(gamma.shape[0]) ? winograd : null;
-  (ours ? ours.batchNormBackward.bind(ours) : batchNormBackward)(dys, xs, gs, ms, vs, dms, dvs, attrs.varianceEpsilon as number, dx, dgamma, dbeta);
+  batchNormOn(gamma.shape[0]).batchNormBackward(dys, xs, gs, ms, vs, dms, dvs, attrs.varianceEpsilon as number, dx, dgamma, dbeta);
   return outs;
 }
 
