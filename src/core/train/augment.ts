@@ -4,7 +4,7 @@
  */
 import * as tf from '../tf';
 import { uniform, type Rng } from './rng';
-import { addStyleStrokes, randomBases, randomStyles } from './styleStrokes';
+import { addStyleStrokes, randomBases, randomOpenLoops, randomStyles } from './styleStrokes';
 import type { AugmentConfig } from './types';
 
 /**
@@ -134,7 +134,8 @@ export function augmentBatch(images: tf.Tensor4D, cfg: AugmentConfig, rng: Rng, 
   const [n, h] = images.shape;
   return tf.tidy(() => {
     const flagged = cfg.styles && labels ? addStyleStrokes(images, randomStyles(labels, cfg.styles, rng)) : images;
-    const styled = cfg.bases && labels ? addStyleStrokes(flagged, randomBases(labels, cfg.bases, rng)) : flagged;
+    const based = cfg.bases && labels ? addStyleStrokes(flagged, randomBases(labels, cfg.bases, rng)) : flagged;
+    const styled = cfg.openLoops && labels ? addStyleStrokes(based, randomOpenLoops(labels, cfg.openLoops, rng)) : based;
     const transforms = tf.tensor2d(randomTransforms(n, h, cfg, rng), [n, 8]);
     const turned = tf.image.transform(styled, transforms, 'bilinear', 'constant', 0);
     const moved = cfg.elastic ? displace(turned, randomElasticFields(n, h, cfg.elastic, rng)) : turned;

@@ -1,11 +1,12 @@
 /**
  * Digit styles MNIST barely has: the continental 1 (a flag running down-left
- * from the top of the stem) and 7 (a bar across the stem), and the printed 1's
- * base. MNIST was written by Americans; many people elsewhere write these, and
- * a model that never saw a flagged 1 reads it as a 7. This adds the stroke to
- * a share of the 1s and 7s of a batch, on the backend: the anchor (top of the
- * stem, middle of the 7, foot of the 1) is found from each image's own ink;
- * JavaScript only draws six numbers per image.
+ * from the top of the stem) and 7 (a bar across the stem), the printed 1's
+ * base, and the 9 whose loop is left open. MNIST was written by Americans; many
+ * people elsewhere write these, and a model that never saw a flagged 1 reads it
+ * as a 7. This adds (or for the 9, cuts) a stroke in a share of those digits of
+ * a batch, on the backend: the anchor (top of the stem or loop, middle of the 7,
+ * foot of the 1) is found from each image's own ink; JavaScript only draws six
+ * numbers per image.
  */
 import * as tf from '../tf';
 import type { Rng } from './rng';
@@ -13,6 +14,7 @@ import type { Rng } from './rng';
 /** Digits that get a style stroke, and what it is. */
 const FLAG_DIGIT = 1;
 const BAR_DIGIT = 7;
+const OPEN_LOOP_DIGIT = 9;
 /**
  * The flag of a continental 1: degrees below horizontal, and length in units of
  * the ink's height. Real flags are long and run well down; short, nearly level
@@ -35,13 +37,15 @@ export interface StyleParams {
   v1: Float32Array;
   /** Half the stroke width in pixels (MNIST strokes are about 2 wide). */
   radius: Float32Array;
+  /** 1 where the stroke erases ink instead of adding it. */
+  erase: Float32Array;
 }
 
 const lerp = (lo: number, hi: number, t: number) => lo + (hi - lo) * t;
 
 function noStrokes(n: number): StyleParams {
-  const [on, anchor, u0, v0, u1, v1, radius] = Array.from({ length: 7 }, () => new Float32Array(n));
-  return { on, anchor, u0, v0, u1, v1, radius };
+  const [on, anchor, u0, v0, u1, v1, radius, erase] = Array.from({ length: 8 }, () => new Float32Array(n));
+  return { on, anchor, u0, v0, u1, v1, radius, erase };
 }
 
 /** Draws per-image stroke parameters: a share `p` of the 1s gets a flag, of the 7s a bar. */
@@ -98,7 +102,32 @@ export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): Sty
   return s;
 }
 
-/** Adds the strokes `params` describes to a [N, H, W, 1] batch; returns a new tensor. */
+/**
+ * An open loop for a share `p` of the 9s: a gap cut in the left of the loop,
+ * so the 9 becomes a hook over its stem, the way many people write it fast
+ * (and the way a model that never saw one reads it: as a 3).
+ */
+export function randomOpenLoops(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
+  const n = labels.length;
+  const s = noStrokes(n);
+  for (let i = 0; i < n; i++) {
+    const [r, a, b, d] = [rng(), rng(), rng(), rng()];
+    s.radius[i] = 1.2 + 0.6 * d;
+    if (r >= p || labels[i] !== OPEN_LOOP_DIGIT) continue;
+    // A cut from outside the loop's lower left to inside it, sloping down to the right like that part of the loop.
+    const v = lerp(0.2, 0.34, a);
+    const tilt = lerp(0, 0.08, b);
+    s.on[i] = 1;
+    s.erase[i] = 1;
+    s.u0[i] = -0.6;
+    s.v0[i] = v - tilt;
+    s.u1[i] = -0.15;
+    s.v1[i] = v + tilt;
+  }
+  return s;
+}
+
+/** Adds (or, where `erase`, cuts) the strokes `params` describes to a [N, H, W, 1] batch; returns a new tensor. */
 export function addStyleStrokes(images: tf.Tensor4D, params: StyleParams): tf.Tensor4D {
   const [n, h, w] = images.shape;
   return tf.tidy(() => {
@@ -130,6 +159,8 @@ export function addStyleStrokes(images: tf.Tensor4D, params: StyleParams): tf.Te
     const t = tf.clipByValue(tf.div(tf.add(tf.mul(px, dx), tf.mul(py, dy)), len2), 0, 1);
     const dist = tf.sqrt(tf.add(tf.square(tf.sub(px, tf.mul(t, dx))), tf.square(tf.sub(py, tf.mul(t, dy)))));
     const stroke = tf.mul(tf.clipByValue(tf.sub(tf.add(col(params.radius), 0.5), dist), 0, 1), col(params.on));
-    return tf.reshape(tf.maximum(img, stroke), [n, h, w, 1]) as tf.Tensor4D;
+    const cut = tf.mul(stroke, col(params.erase));
+    const drawn = tf.maximum(tf.mul(img, tf.sub(1, cut)), tf.sub(stroke, cut));
+    return tf.reshape(drawn, [n, h, w, 1]) as tf.Tensor4D;
   });
 }

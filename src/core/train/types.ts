@@ -22,6 +22,8 @@ export interface AugmentConfig {
   elastic?: number;
   /** Share of 1s given a printed 1's base (a level stroke across the foot); needs the labels. */
   bases?: number;
+  /** Share of 9s given an open loop (a gap cut in its lower left); needs the labels. */
+  openLoops?: number;
 }
 
 /** The reference recipe: rotation ±10°, zoom ±10%, shift ±10%. */

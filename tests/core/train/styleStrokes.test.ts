@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tf';
 import { augmentBatch } from '../../../src/core/train/augment';
 import { makeRng } from '../../../src/core/train/rng';
-import { addStyleStrokes, FLAG, randomBases, randomStyles } from '../../../src/core/train/styleStrokes';
+import { addStyleStrokes, FLAG, randomBases, randomOpenLoops, randomStyles } from '../../../src/core/train/styleStrokes';
 import { useBackend } from '../../helpers/backend';
 
 beforeAll(() => useBackend('wasm'));
@@ -108,6 +108,30 @@ describe('continental 1 and 7 strokes', () => {
     expect(base.some((p) => p.x < 12)).toBe(true);
     expect(base.some((p) => p.x > 15)).toBe(true);
     for (const p of base) expect(Math.abs(p.y - 23)).toBeLessThanOrEqual(2); // the stem ends at row 23
+  });
+
+  it('cuts a gap in the lower left of a 9\'s loop, and touches nothing else', async () => {
+    const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
+    const s = randomOpenLoops(labels, 0.3, makeRng(7));
+    const on = (d: number) => s.on.filter((v, i) => v && labels[i] === d).length / 300;
+    expect(on(9)).toBeGreaterThan(0.22);
+    expect(on(9)).toBeLessThan(0.38);
+    for (const d of [0, 1, 2, 3, 4, 5, 6, 7, 8]) expect(on(d)).toBe(0);
+
+    // A 9: a ring of radius 5 round (14, 9) on a stem down its right side to row 23.
+    const nine = new Float32Array(784);
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) if (Math.abs(Math.hypot(x - 14, y - 9) - 5) < 0.8 || (x >= 18 && x <= 19 && y >= 9 && y <= 23)) nine[y * 28 + x] = 1;
+    }
+    const out = (await addStyleStrokes(tf.tensor4d(nine, [1, 28, 28, 1]), randomOpenLoops([9], 1, makeRng(8))).data()) as Float32Array;
+    const cut = added(out, nine);
+    expect(cut.length).toBeGreaterThan(2);
+    for (const p of cut) {
+      expect(p.x).toBeLessThan(14); // the loop's left half
+      expect(p.y).toBeGreaterThan(6); // below its top
+      expect(p.y).toBeLessThan(16);
+    }
+    for (let i = 0; i < 784; i++) expect(out[i]).toBeLessThanOrEqual(nine[i] + 1e-6);
   });
 
   it('draws no more random numbers for a run without bases than before', () => {
