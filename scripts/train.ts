@@ -1,7 +1,7 @@
 /**
  * npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch 64] [--lr 1e-3]
  *                  [--schedule plateau|...] [--seed S] [--limit N] [--validation 5000] [--workers N]
- *                  [--no-augment | --augment reference|handwriting|styles|elastic|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES[,ELASTIC[,BASES[,OPEN9]]]]]]
+ *                  [--no-augment | --augment reference|handwriting|styles|elastic|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES[,ELASTIC[,BASES[,OPEN_LOOPS]]]]]]
  *                  [--init MODEL_DIR [--extra DIGITS_FILE]] [--teacher MODEL_DIR ... [--distill 0.5] [--temperature 3]]
  *                  [--resume] [--force]
  *

@@ -103,7 +103,7 @@ export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): Sty
 }
 
 /**
- * An open loop for a share `p` of the 9s: a gap cut in the left of the loop,
+ * An open loop for a share `p` of the 9s: a gap cut in the lower left of the loop,
  * so the 9 becomes a hook over its stem, the way many people write it fast
  * (and the way a model that never saw one reads it: as a 3).
  */
