@@ -86,20 +86,15 @@ export function randomStyles(labels: ArrayLike<number>, p: number, rng: Rng): St
  * without bases draws the same random numbers as one that never heard of them.
  */
 export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
-  const n = labels.length;
-  const s = noStrokes(n);
-  for (let i = 0; i < n; i++) {
-    const [r, a, b, d] = [rng(), rng(), rng(), rng()];
+  return strokesForOneDigit(labels, p, rng, FLAG_DIGIT, (s, i, a, b, d) => {
     s.radius[i] = 0.8 + 0.5 * d;
-    if (r >= p || labels[i] !== FLAG_DIGIT) continue;
+    if (!s.on[i]) return;
     const half = lerp(0.12, 0.25, a);
     const shift = lerp(-0.05, 0.05, b);
-    s.on[i] = 1;
     s.anchor[i] = 2;
     s.u0[i] = shift - half;
     s.u1[i] = shift + half;
-  }
-  return s;
+  });
 }
 
 /**
@@ -108,21 +103,37 @@ export function randomBases(labels: ArrayLike<number>, p: number, rng: Rng): Sty
  * (and the way a model that never saw one reads it: as a 3).
  */
 export function randomOpenLoops(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
-  const n = labels.length;
-  const s = noStrokes(n);
-  for (let i = 0; i < n; i++) {
-    const [r, a, b, d] = [rng(), rng(), rng(), rng()];
+  return strokesForOneDigit(labels, p, rng, OPEN_LOOP_DIGIT, (s, i, a, b, d) => {
     s.radius[i] = 1.2 + 0.6 * d;
-    if (r >= p || labels[i] !== OPEN_LOOP_DIGIT) continue;
+    if (!s.on[i]) return;
     // A cut from outside the loop's lower left to inside it, sloping down to the right like that part of the loop.
     const v = lerp(0.2, 0.34, a);
     const tilt = lerp(0, 0.08, b);
-    s.on[i] = 1;
     s.erase[i] = 1;
     s.u0[i] = -0.6;
     s.v0[i] = v - tilt;
     s.u1[i] = -0.15;
     s.v1[i] = v + tilt;
+  });
+}
+
+/**
+ * Four numbers per image whatever its label (so the stream does not depend on
+ * labels): the first switches the stroke on for a share `p` of `digit`'s
+ * images, the rest go to `place`, which sets that image's stroke.
+ */
+function strokesForOneDigit(
+  labels: ArrayLike<number>,
+  p: number,
+  rng: Rng,
+  digit: number,
+  place: (s: StyleParams, i: number, a: number, b: number, d: number) => void,
+): StyleParams {
+  const s = noStrokes(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const [r, a, b, d] = [rng(), rng(), rng(), rng()];
+    s.on[i] = r < p && labels[i] === digit ? 1 : 0;
+    place(s, i, a, b, d);
   }
   return s;
 }
