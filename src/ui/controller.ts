@@ -340,7 +340,7 @@ export class Controller {
   private onWorker(m: FromWorker): void {
     const s = this.store;
     s.set(reduce(s.get(), m, (performance.now() - this.startedAt) / 1000));
-    if (m.type === 'batch') s.batches.push(m.event.step, m.event.loss, m.event.accuracy);
+    if (m.type === 'batches') for (const e of m.events) s.batches.push(e.step, e.loss, e.accuracy);
     else if (m.type === 'epoch') s.batches.markEpoch(m.record.valLoss, m.record.valAccuracy);
     else if (m.type === 'finished') void this.selectModel('trained');
     else if (m.type === 'tuned') this.tuned = m;

@@ -33,8 +33,8 @@ export function reduce(st: AppState, m: FromWorker, elapsedSeconds = 0): AppStat
       return { ...st, backend: { name: m.name, reason: m.reason, workers: m.workers } };
     case 'started':
       return { ...st, status: 'running', history: m.history };
-    case 'batch': {
-      const { type: _type, step: _step, ...e } = m.event;
+    case 'batches': {
+      const { type: _type, step: _step, ...e } = m.events[m.events.length - 1];
       const remainingBatches = (e.epochs - e.epoch) * e.batches + (e.batches - e.batch);
       const etaSeconds = (remainingBatches * (st.config?.batchSize ?? 64)) / Math.max(1e-6, e.imagesPerSecond);
       return { ...st, progress: { ...e, etaSeconds } };

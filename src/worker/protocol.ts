@@ -69,7 +69,8 @@ export type FromWorker =
   /** The backends were timed (or the timing cancelled); `remember`: what this browser is to keep from now on. */
   | { type: 'timed'; summary: string; remember?: Remembered }
   | { type: 'started'; config: TrainConfig; batchesPerEpoch: number; startEpoch: number; history: EpochRecord[] }
-  | { type: 'batch'; event: BatchEvent }
+  /** The steps since the last such message, oldest first: a few a second, so the page renders a few times a second. */
+  | { type: 'batches'; events: BatchEvent[] }
   /** `tensors`: tf.memory().numTensors in the worker at the end of the epoch. */
   | { type: 'epoch'; record: EpochRecord; epochs: number; tensors: number }
   | { type: 'state'; state: 'running' | 'paused' }

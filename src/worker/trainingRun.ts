@@ -1,6 +1,7 @@
 /**
  * One training run in the page's training worker: rank 0 of a replica pool
- * (one more Web Worker per core on wasm), its events translated for the page,
+ * (one more Web Worker per core on wasm), its events translated for the page
+ * (the steps' in a batch every BATCHES_MS: each message costs the page a render),
  * the weights streamed to the page's predictor about once a second, a
  * checkpoint saved in IndexedDB after every epoch and, if asked, a test
  * evaluation after each.
@@ -14,12 +15,15 @@ import type { Checkpoint } from '../core/train/checkpoint';
 import { startReplicaPool } from '../core/train/replicaPool';
 import { buildRun, yieldEvery } from '../core/train/run';
 import type { Trainer, TrainEvent, TrainResult } from '../core/train/trainer';
+import type { BatchEvent } from '../core/train/types';
 import type { BackendName } from '../kernels/backends';
 import { saveCheckpoint } from '../browser/checkpointStore';
 import type { FromWorker, TestResult, TrainRequest } from './protocol';
 import { launchReplicaWorker, replicaCount } from './replicas';
 
 export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+const BATCHES_MS = 250;
 
 /** Posts a test-set evaluation of `model` to the page. */
 export async function postTestEvaluation(post: Post, model: tf.LayersModel, test: MnistSet, epoch: number | null): Promise<void> {
@@ -39,16 +43,32 @@ export class TrainingRun {
   /** The checkpoint writes, in order: a run reports finished only once its last one has landed. */
   private saving: Promise<void> = Promise.resolve();
   private lastWeightsPost = 0;
+  private steps: BatchEvent[] = [];
+  private lastStepsPost = 0;
   private lost = false;
   private onLost: (() => void) | null = null;
+
+  private readonly post: Post;
 
   constructor(
     private readonly request: TrainRequest,
     private readonly files: MnistFiles,
     private readonly backend: BackendName,
-    private readonly post: Post,
+    private readonly send: Post,
   ) {
     this.lastCheckpoint = request.resume;
+    // Whatever comes next, the page has seen every step before it.
+    this.post = (m, transfer) => {
+      this.postSteps();
+      send(m, transfer);
+    };
+  }
+
+  private postSteps(): void {
+    if (!this.steps.length) return;
+    this.send({ type: 'batches', events: this.steps });
+    this.steps = [];
+    this.lastStepsPost = performance.now();
   }
 
   pause = () => this.trainer?.pause();
@@ -104,8 +124,10 @@ export class TrainingRun {
   private onEvent(e: TrainEvent, test: MnistSet): void {
     const { post, request } = this;
     if (e.type === 'batch') {
-      post({ type: 'batch', event: e });
-      if (performance.now() - this.lastWeightsPost > 1000) void this.postWeights(e.step);
+      this.steps.push(e);
+      const now = performance.now();
+      if (now - this.lastStepsPost > BATCHES_MS) this.postSteps();
+      if (now - this.lastWeightsPost > 1000) void this.postWeights(e.step);
     } else if (e.type === 'epoch') {
       const { type: _t, epochs, ...record } = e;
       post({ type: 'epoch', record, epochs, tensors: tf.memory().numTensors });

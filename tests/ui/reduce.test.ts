@@ -52,14 +52,15 @@ describe('reduce', () => {
     expect(st.data).toEqual({ state: 'loading', message: undefined, received: 3e6, total: 11.6e6 });
   });
 
-  it('a batch sets the progress and the ETA from the remaining images', () => {
+  it("the steps' last sets the progress and the ETA from the remaining images", () => {
     const event: BatchEvent = { type: 'batch', epoch: 2, epochs: 3, batch: 10, batches: 50, step: 60, loss: 0.4, accuracy: 0.88, learningRate: 1e-3, imagesPerSecond: 1000 };
-    const st = reduce(initial({ config }), { type: 'batch', event });
+    const earlier = { ...event, batch: 9, step: 59, loss: 0.5, imagesPerSecond: 10 };
+    const st = reduce(initial({ config }), { type: 'batches', events: [earlier, event] });
     // (3 - 2) * 50 + (50 - 10) = 90 batches of 100 images at 1000 images/s.
     expect(st.progress).toEqual({ epoch: 2, epochs: 3, batch: 10, batches: 50, loss: 0.4, accuracy: 0.88, learningRate: 1e-3, imagesPerSecond: 1000, etaSeconds: 9 });
     // Without a config the batch size is taken as 64; a stalled speed gives a huge ETA, not a division by zero.
-    expect(reduce(initial(), { type: 'batch', event }).progress?.etaSeconds).toBeCloseTo(5.76);
-    expect(reduce(initial(), { type: 'batch', event: { ...event, imagesPerSecond: 0 } }).progress?.etaSeconds).toBeGreaterThan(1e9);
+    expect(reduce(initial(), { type: 'batches', events: [event] }).progress?.etaSeconds).toBeCloseTo(5.76);
+    expect(reduce(initial(), { type: 'batches', events: [{ ...event, imagesPerSecond: 0 }] }).progress?.etaSeconds).toBeGreaterThan(1e9);
   });
 
   it('an epoch appends to the history and the tensor counts', () => {
