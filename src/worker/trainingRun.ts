@@ -1,7 +1,8 @@
 /**
  * One training run in the page's training worker: rank 0 of a replica pool
  * (one more Web Worker per core on wasm), its events translated for the page
- * (the steps' in a batch every BATCHES_MS: each message costs the page a render),
+ * (the steps' events gathered into one message every BATCHES_MS, as each
+ * message costs the page a render, and the page's cores are the replicas'),
  * the weights streamed to the page's predictor about once a second, a
  * checkpoint saved in IndexedDB after every epoch and, if asked, a test
  * evaluation after each.
