@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tf';
 import { augmentBatch } from '../../../src/core/train/augment';
-import { makeRng } from '../../../src/core/train/rng';
-import { addStyleStrokes, FLAG, randomBases, randomOpenLoops, randomStyles } from '../../../src/core/train/styleStrokes';
+import { makeRng, type Rng } from '../../../src/core/train/rng';
+import { addStyleStrokes, FLAG, randomBases, randomOpenLoops, randomStyles, type StyleParams } from '../../../src/core/train/styleStrokes';
 import { useBackend } from '../../helpers/backend';
 
 beforeAll(() => useBackend('wasm'));
@@ -19,6 +19,16 @@ function added(before: Float32Array, after: Float32Array): { x: number; y: numbe
   const out: { x: number; y: number }[] = [];
   for (let i = 0; i < 784; i++) if (after[i] - before[i] > 0.5) out.push({ x: i % 28, y: Math.floor(i / 28) });
   return out;
+}
+
+/** `random` at p 0.3 gives about 30% of `digit`'s images a stroke, and no other digit's. */
+function expectShareOfOneDigit(random: (labels: Int32Array, p: number, rng: Rng) => StyleParams, digit: number, seed: number): void {
+  const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
+  const s = random(labels, 0.3, makeRng(seed));
+  const on = (d: number) => s.on.filter((v, i) => v && labels[i] === d).length / 300;
+  expect(on(digit)).toBeGreaterThan(0.22);
+  expect(on(digit)).toBeLessThan(0.38);
+  for (let d = 0; d < 10; d++) if (d !== digit) expect(on(d)).toBe(0);
 }
 
 describe('continental 1 and 7 strokes', () => {
@@ -94,12 +104,7 @@ describe('continental 1 and 7 strokes', () => {
   });
 
   it('gives a share of the 1s a base across the foot of the stem, and nothing else', async () => {
-    const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
-    const s = randomBases(labels, 0.3, makeRng(4));
-    const on = (d: number) => s.on.filter((v, i) => v && labels[i] === d).length / 300;
-    expect(on(1)).toBeGreaterThan(0.22);
-    expect(on(1)).toBeLessThan(0.38);
-    for (const d of [0, 2, 3, 4, 5, 6, 7, 8, 9]) expect(on(d)).toBe(0);
+    expectShareOfOneDigit(randomBases, 1, 4);
 
     const img = stem();
     const params = randomBases([1], 1, makeRng(5));
@@ -111,12 +116,7 @@ describe('continental 1 and 7 strokes', () => {
   });
 
   it('cuts a gap in the lower left of a 9\'s loop, and touches nothing else', async () => {
-    const labels = Int32Array.from({ length: 3000 }, (_, i) => i % 10);
-    const s = randomOpenLoops(labels, 0.3, makeRng(7));
-    const on = (d: number) => s.on.filter((v, i) => v && labels[i] === d).length / 300;
-    expect(on(9)).toBeGreaterThan(0.22);
-    expect(on(9)).toBeLessThan(0.38);
-    for (const d of [0, 1, 2, 3, 4, 5, 6, 7, 8]) expect(on(d)).toBe(0);
+    expectShareOfOneDigit(randomOpenLoops, 9, 7);
 
     // A 9: a ring of radius 5 round (14, 9) on a stem down its right side to row 23.
     const nine = new Float32Array(784);
