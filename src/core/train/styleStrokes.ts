@@ -5,8 +5,8 @@
  * people elsewhere write these, and a model that never saw a flagged 1 reads it
  * as a 7. This adds (or for the 9, cuts) a stroke in a share of those digits of
  * a batch, on the backend: the anchor (top of the stem or loop, middle of the 7,
- * foot of the 1) is found from each image's own ink; JavaScript only draws six
- * numbers per image.
+ * foot of the 1) is found from each image's own ink; JavaScript only draws four
+ * or five numbers per image.
  */
 import * as tf from '../tf';
 import type { Rng } from './rng';
