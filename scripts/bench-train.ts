@@ -94,20 +94,26 @@ async function installProfiler(): Promise<void> {
       if (!profiling) return inner(args);
       const t = performance.now();
       const out = inner(args);
-      const e = kernelTimes.get(config.kernelName) ?? { calls: 0, ms: 0 };
+      const key = rowName(config.kernelName, args.inputs);
+      const e = kernelTimes.get(key) ?? { calls: 0, ms: 0 };
       e.calls++;
       e.ms += performance.now() - t;
-      kernelTimes.set(config.kernelName, e);
+      kernelTimes.set(key, e);
       return out;
     } });
   }
+}
+/** A convolution's row names its input's shape too: the layers differ tenfold in cost. */
+function rowName(kernel: string, inputs: tf.NamedTensorInfoMap): string {
+  const x = kernel.startsWith('Conv2DBackpropInput') ? inputs.dy : inputs.x;
+  return /Conv2D/.test(kernel) && x ? `${kernel} ${x.shape.join('x')}` : kernel;
 }
 function printProfile(msPerStep: number): void {
   const rows = [...kernelTimes].sort((a, b) => b[1].ms - a[1].ms);
   const inKernels = rows.reduce((s, [, e]) => s + e.ms, 0) / steps;
   const pct = (ms: number) => `${((100 * ms) / msPerStep).toFixed(1)}%`.padStart(6);
-  const line = (name: string, calls: string, ms: number) => console.error(`${name.padEnd(28)} ${calls.padStart(6)} ${ms.toFixed(2).padStart(8)} ${pct(ms)}`);
-  console.error(`\nper step of replica 0 (${msPerStep.toFixed(1)} ms):\n${'kernel'.padEnd(28)} ${'calls'.padStart(6)} ${'ms'.padStart(8)}  share`);
+  const line = (name: string, calls: string, ms: number) => console.error(`${name.padEnd(34)} ${calls.padStart(6)} ${ms.toFixed(2).padStart(8)} ${pct(ms)}`);
+  console.error(`\nper step of replica 0 (${msPerStep.toFixed(1)} ms):\n${'kernel'.padEnd(34)} ${'calls'.padStart(6)} ${'ms'.padStart(8)}  share`);
   for (const [name, e] of rows) if (e.ms / steps >= 0.05) line(name, (e.calls / steps).toFixed(0), e.ms / steps);
   const small = rows.filter(([, e]) => e.ms / steps < 0.05);
   line(`(${small.length} kernels under 0.05 ms)`, (small.reduce((s, [, e]) => s + e.calls, 0) / steps).toFixed(0), small.reduce((s, [, e]) => s + e.ms, 0) / steps);

@@ -100,13 +100,15 @@ function explicitPad(top: number, bottom: number, left: number, right: number) {
 }
 
 /**
- * Conv2D, and FusedConv2D with at most a bias (tfjs-layers' convolutions:
- * the activation is a separate op), on our module where it applies.
+ * Conv2D, and FusedConv2D with at most a bias and a ReLU (tfjs-layers'
+ * convolutions with a ReLU), on our module where it applies.
  */
 function conv2dVia(stock: KernelImpl): KernelImpl {
   return ({ inputs, backend, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs;
-    const plain = !preluActivationWeights && (attrs.activation ?? 'linear') === 'linear' && (!bias || bias.shape.length <= 1);
+    const activation = attrs.activation ?? 'linear';
+    const relu = activation === 'relu';
+    const plain = !preluActivationWeights && (relu || activation === 'linear') && (!bias || bias.shape.length <= 1);
     const dilations = attrs.dilations ?? 1;
     const simple = plain && (attrs.dataFormat ?? 'NHWC') === 'NHWC' && (dilations === 1 || String(dilations) === '1,1');
     const info = simple
@@ -121,16 +123,19 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
     const { top, left } = info.padInfo;
     if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, info.outChannels, top, left, info.outHeight, info.outWidth, ys);
     else path.w.conv(xs, x.shape as Shape4, fs, r, info.outChannels, false, top, left, info.outHeight, info.outWidth, ys);
-    if (bias) addBias(ys, backend.typedArrayFromHeap(bias), info.outChannels);
+    if (bias || relu) addBiasRelu(ys, bias ? backend.typedArrayFromHeap(bias) : new Float32Array(1), info.outChannels, relu);
     return out;
   };
 }
 
-/** y[..., k] += b[k] (b of length 1 or K); b is a view of the heap, so read it once. */
-function addBias(y: Float32Array, heapBias: Float32Array, K: number): void {
+/** y[..., k] += b[k] (b of length 1 or K), then max(y, 0) with relu; b is a view of the heap, so read it once. */
+function addBiasRelu(y: Float32Array, heapBias: Float32Array, K: number, relu: boolean): void {
   const b = heapBias.length === 1 ? new Float32Array(K).fill(heapBias[0]) : heapBias.slice();
   for (let i = 0; i < y.length; i += K) {
-    for (let k = 0; k < K; k++) y[i + k] += b[k];
+    for (let k = 0; k < K; k++) {
+      const v = y[i + k] + b[k];
+      y[i + k] = relu && !(v > 0) && v === v ? 0 : v;
+    }
   }
 }
 

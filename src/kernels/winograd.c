@@ -73,43 +73,60 @@ static inline void a6(const v4 *g, int s, v4 *o, int os) {
   o[5 * os] = g3;
 }
 
-/* The 8x8 tile (points 0, 1, -1, 2, -2, 1/2, -1/2, infinity) for F(4x4, 5x5). */
-static const float BT8[8][8] = {
-    {-1, 0, 21.f / 4, 0, -21.f / 4, 0, 1, 0},         {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
-    {0, -1, 1, 17.f / 4, -17.f / 4, -1, 1, 0},        {0, .5f, .25f, -2.5f, -1.25f, 2, 1, 0},
-    {0, -.5f, .25f, 2.5f, -1.25f, -2, 1, 0},          {0, 2, 4, -2.5f, -5, .5f, 1, 0},
-    {0, -2, 4, 2.5f, -5, -.5f, 1, 0},                 {0, -1, 0, 21.f / 4, 0, -21.f / 4, 0, 1}};
-static const float AT8[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
-                                {0, 1, -1, 2, -2, .5f, -.5f, 0},
-                                {0, 1, 1, 4, 4, .25f, .25f, 0},
-                                {0, 1, -1, 8, -8, .125f, -.125f, 1}};
+/*
+ * The 8x8 tile (points 0, 1, -1, 2, -2, 1/2, -1/2, infinity) for F(4x4, 5x5),
+ * its three transforms factored by hand: pairs of rows share their even and
+ * odd parts, so each costs about half the operations of a plain matrix product.
+ */
+/* o = B^T d for eight vectors d spaced `s` apart. */
+static inline void bt8(const v4 *d, int s, v4 *o, int os) {
+  v4 d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s], d6 = d[6 * s], d7 = d[7 * s];
+  v4 a = madd(k(-4.25f), d4, add(d2, d6)), b = madd(k(-4.25f), d3, add(d1, d5));
+  v4 c = madd(k(-1.25f), d4, madd(k(.25f), d2, d6)), e = madd(k(2.f), d5, madd(k(-2.5f), d3, mul(k(.5f), d1)));
+  v4 f = madd(k(4.f), madd(k(-1.25f), d4, d2), d6), g = madd(k(.5f), d5, madd(k(-2.5f), d3, mul(k(2.f), d1)));
+  o[0] = madd(k(5.25f), sub(d2, d4), sub(d6, d0));
+  o[os] = add(a, b);
+  o[2 * os] = sub(a, b);
+  o[3 * os] = add(c, e);
+  o[4 * os] = sub(c, e);
+  o[5 * os] = add(f, g);
+  o[6 * os] = sub(f, g);
+  o[7 * os] = madd(k(5.25f), sub(d3, d5), sub(d7, d1));
+}
+
+/* o[0..3] = A^T t for eight vectors t spaced `s` apart. */
+static inline void at8(const v4 *t, int s, v4 *o, int os) {
+  v4 t1 = t[s], t2 = t[2 * s], t3 = t[3 * s], t4 = t[4 * s], t5 = t[5 * s], t6 = t[6 * s];
+  v4 p = add(t1, t2), q = sub(t1, t2), r = add(t3, t4), u = sub(t3, t4), v = add(t5, t6), w = sub(t5, t6);
+  o[0] = add(add(t[0], p), add(r, v));
+  o[os] = madd(k(.5f), w, madd(k(2.f), u, q));
+  o[2 * os] = madd(k(.25f), v, madd(k(4.f), r, p));
+  o[3 * os] = add(madd(k(.125f), w, madd(k(8.f), u, q)), t[7 * s]);
+}
+
+/* o[0..7] = A g for four vectors g spaced `s` apart (A is A^T transposed, 8 x 4). */
+static inline void a8(const v4 *g, int s, v4 *o, int os) {
+  v4 g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s];
+  v4 e = add(g0, g2), f = add(g1, g3);
+  v4 e4 = madd(k(4.f), g2, g0), f8 = madd(k(8.f), g3, mul(k(2.f), g1));
+  v4 e1 = madd(k(.25f), g2, g0), f1 = madd(k(.125f), g3, mul(k(.5f), g1));
+  o[0] = g0;
+  o[os] = add(e, f);
+  o[2 * os] = sub(e, f);
+  o[3 * os] = add(e4, f8);
+  o[4 * os] = sub(e4, f8);
+  o[5 * os] = add(e1, f1);
+  o[6 * os] = sub(e1, f1);
+  o[7 * os] = g3;
+}
 
 /*
- * o[i] = sum_j M[i][j] d[j] for a constant matrix: fully unrolled, the zero
- * terms vanish and the +-1 ones need no multiply.
+ * Floats from one tile point's block of tb tiles x C channels to the next:
+ * an odd number of 64-byte cache lines, so that the a*a blocks of a tile's
+ * points, written together, do not all fall into the same few cache sets
+ * (plain tb*C floats is a multiple of 2 KiB for most shapes).
  */
-#define APPLY(M, ROWS, COLS, d, s, o, os)                                   \
-  do {                                                                      \
-    _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) { \
-      v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
-      _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++) \
-        if (M[i_][j_] != 0.f) acc_ = madd(k(M[i_][j_]), (d)[j_ * (s)], acc_); \
-      (o)[i_ * (os)] = acc_;                                                \
-    }                                                                       \
-  } while (0)
-#define APPLY_T(M, ROWS, COLS, d, s, o, os) /* o = M^T d: M is ROWS x COLS */ \
-  do {                                                                      \
-    _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < COLS; i_++) { \
-      v4 acc_ = wasm_f32x4_splat(-0.f);                                     \
-      _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < ROWS; j_++) \
-        if (M[j_][i_] != 0.f) acc_ = madd(k(M[j_][i_]), (d)[j_ * (s)], acc_); \
-      (o)[i_ * (os)] = acc_;                                                \
-    }                                                                       \
-  } while (0)
-
-static inline void bt8(const v4 *d, int s, v4 *o, int os) { APPLY(BT8, 8, 8, d, s, o, os); }
-static inline void at8(const v4 *t, int s, v4 *o, int os) { APPLY(AT8, 4, 8, t, s, o, os); }
-static inline void a8(const v4 *g, int s, v4 *o, int os) { APPLY_T(AT8, 4, 8, g, s, o, os); }
+static inline long plane(int tb, int C) { return ((((long)tb * C + 15) >> 4) | 1) << 4; }
 
 /* Tile transforms for a x a tiles (a = 6 or 8), stamped out below. */
 #define TILE_FUNCS(A) \
@@ -145,7 +162,7 @@ static void input_transform##A(const float *x, int H, int W, int C, int padT, in
       for (int j = 0; j < A; j++) bt##A(d + j, A, t + j, A);    /* columns: t = B^T d */ \
       for (int i = 0; i < A; i++) bt##A(t + i * A, 1, o + i * A, 1); /* rows: o = t B */ \
       float *dst = V + (long)ti * C + c; \
-      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + (long)xi * tb * C, o[xi]); \
+      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + xi * plane(tb, C), o[xi]); \
     } \
   } \
 } \
@@ -164,7 +181,7 @@ static void output_transform##A(const float *M, int OH, int OW, int K, int m, in
     float *out = y + (long)n * OH * OW * K; \
     for (int c = 0; c < K; c += 4) { \
       const float *src = M + (long)ti * K + c; \
-      for (int xi = 0; xi < A * A; xi++) s[xi] = wasm_v128_load(src + (long)xi * tb * K); \
+      for (int xi = 0; xi < A * A; xi++) s[xi] = wasm_v128_load(src + xi * plane(tb, K)); \
       for (int j = 0; j < A; j++) at##A(s + j, A, t + j, A);      /* t[m][a] = A^T s */ \
       for (int i = 0; i < m; i++) at##A(t + i * A, 1, o + i * m, 1); /* o[m][m] = t A */ \
       for (int i = 0; i < m; i++) { \
@@ -201,7 +218,7 @@ static void grad_transform##A(const float *dy, int OH, int OW, int K, int m, int
       for (int j = 0; j < m; j++) a##A(g + j, m, t + j, m);        /* t[a][m] = A g */ \
       for (int i = 0; i < A; i++) a##A(t + i * m, 1, o + i * A, 1); /* o[a][a] = t A^T */ \
       float *dst = dM + (long)ti * K + c; \
-      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + (long)xi * tb * K, o[xi]); \
+      for (int xi = 0; xi < A * A; xi++) wasm_v128_store(dst + xi * plane(tb, K), o[xi]); \
     } \
   } \
 }
@@ -209,12 +226,12 @@ static void grad_transform##A(const float *dy, int OH, int OW, int K, int m, int
 TILE_FUNCS(6)
 TILE_FUNCS(8)
 
-/* For each of the nxi tile points: Out[tb][K] = In[tb][C] . U[C][K]. K a multiple of 8. */
+/* For each of the nxi tile points: Out[tb][K] = In[tb][C] . U[C][K] (In and Out a plane apart). K a multiple of 8. */
 static void gemm_forward(const float *V, const float *U, int nxi, int tb, int C, int K, float *Out) {
   for (int xi = 0; xi < nxi; xi++) {
-    const float *a = V + (long)xi * tb * C;
+    const float *a = V + xi * plane(tb, C);
     const float *b = U + (long)xi * C * K;
-    float *o = Out + (long)xi * tb * K;
+    float *o = Out + xi * plane(tb, K);
     int t = 0;
     for (; t + 4 <= tb; t += 4) {
       const float *a0 = a + t * C, *a1 = a0 + C, *a2 = a1 + C, *a3 = a2 + C;
@@ -257,8 +274,8 @@ static void gemm_forward(const float *V, const float *U, int nxi, int tb, int C,
 /* For each of the nxi tile points: dU[C][K] += V[tb][C]^T . dM[tb][K]. C a multiple of 4, K of 8. */
 static void gemm_filter(const float *V, const float *dM, int nxi, int tb, int C, int K, float *dU) {
   for (int xi = 0; xi < nxi; xi++) {
-    const float *a = V + (long)xi * tb * C;
-    const float *b = dM + (long)xi * tb * K;
+    const float *a = V + xi * plane(tb, C);
+    const float *b = dM + xi * plane(tb, K);
     float *o = dU + (long)xi * C * K;
     for (int c = 0; c < C; c += 4) {
       for (int kk = 0; kk < K; kk += 8) {
@@ -362,18 +379,22 @@ void filter_untransform(const float *dU, int r, int C, int K, float *dg) {
   }
 }
 
+/* Floats of scratch conv_forward and conv_filter_grad need for blocks of tb tiles. */
+EXPORT(conv_scratch)
+long conv_scratch(int r, int tb, int C, int K) { return (long)tile_of(r) * tile_of(r) * (plane(tb, C) + plane(tb, K)); }
+
 /*
  * y [N,OH,OW,K] = conv(x [N,H,W,C], filter transformed into U [a*a][C][K]),
  * stride 1, with padT/padL zeros before the image (and as many after as OH,
  * OW need); r is the filter size (3 or 5), each tile gives 4x4 outputs.
- * scratch holds V and M blocks of tb tiles: a*a * tb * (C + K) floats.
+ * scratch holds V and M blocks of tb tiles: conv_scratch(r, tb, C, K) floats.
  */
 EXPORT(conv_forward)
 void conv_forward(const float *x, int N, int H, int W, int C, const float *U, int K, int r, int padT, int padL, int OH,
                   int OW, int tb, float *scratch, float *y) {
   const int m = 4, A = tile_of(r);
   int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
-  float *V = scratch, *M = scratch + A * A * tb * C;
+  float *V = scratch, *M = scratch + A * A * plane(tb, C);
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     int n = tiles - t0 < tb ? tiles - t0 : tb;
     if (A == 6) input_transform6(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
@@ -394,7 +415,7 @@ void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *d
                       int OH, int OW, int tb, float *scratch, float *dU) {
   const int m = 4, A = tile_of(r);
   int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
-  float *V = scratch, *dM = scratch + A * A * tb * C;
+  float *V = scratch, *dM = scratch + A * A * plane(tb, C);
   for (long i = 0; i < (long)A * A * C * K; i++) dU[i] = 0;
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     int n = tiles - t0 < tb ? tiles - t0 : tb;

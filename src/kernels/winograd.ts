@@ -29,6 +29,7 @@ interface Exports {
   __heap_base: WebAssembly.Global;
   filter_transform(g: number, r: number, C: number, K: number, flip: number, U: number): void;
   filter_untransform(dU: number, r: number, C: number, K: number, dg: number): void;
+  conv_scratch(r: number, tb: number, C: number, K: number): number;
   conv_forward(
     x: number, N: number, H: number, W: number, C: number, U: number, K: number, r: number,
     padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, y: number,
@@ -161,7 +162,7 @@ export class WinogradConv {
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
     const outLength = N * OH * OW * K;
-    this.call(x, filter, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pf, pU, pS, pY) => {
+    this.call(x, filter, [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pf, pU, pS, pY) => {
       // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [a*a][C][K].
       if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
       else this.ex.filter_transform(pf, r, C, K, 0, pU);
@@ -176,7 +177,7 @@ export class WinogradConv {
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
     const outLength = r * r * C * K;
-    this.call(x, dy, [a * a * C * K, a * a * tb * (C + K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
+    this.call(x, dy, [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
       this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
       this.ex.filter_untransform(pU, r, C, K, pG);
     });

@@ -77,7 +77,7 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
     }
   }
 
-  it('fused convolution: ours without bias and with one (Winograd and direct), the stock kernel with ReLU', async () => {
+  it('fused convolution: ours without bias, with one and with a ReLU (Winograd and direct), the stock kernel with other activations', async () => {
     const xv = randomArray(2 * 10 * 10 * 16, 4);
     const fv = randomArray(3 * 3 * 16 * 8, 5);
     const bv = randomArray(8, 6);
@@ -89,15 +89,18 @@ describe('wasm convolutions and their gradients match the cpu backend', () => {
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv) }),
         tf.fused.conv2d({ x: tf.slice(x, [0, 0, 0, 0], [2, 10, 10, 1]), filter: tf.slice(filter, [0, 0, 0, 0], [3, 3, 1, 8]), strides: 1, pad: 'same', bias: tf.tensor1d(bv) }),
         tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation: 'relu' }),
+        tf.fused.conv2d({ x: tf.slice(x, [0, 0, 0, 0], [2, 10, 10, 1]), filter: tf.slice(filter, [0, 0, 0, 0], [3, 3, 1, 8]), strides: 1, pad: 'valid', activation: 'relu' }),
+        tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation: 'leakyrelu', leakyreluAlpha: 0.1 }),
       ];
     };
     const cpu = await onBackend('cpu', run);
     const conv = vi.spyOn(WinogradConv.prototype, 'conv');
     const conv1 = vi.spyOn(WinogradConv.prototype, 'conv1');
     const wasm = await onBackend('wasm', run);
-    expect(conv).toHaveBeenCalledTimes(2);
-    expect(conv1).toHaveBeenCalledTimes(1);
+    expect(conv).toHaveBeenCalledTimes(3);
+    expect(conv1).toHaveBeenCalledTimes(2);
     wasm.forEach((w, i) => expectClose(w, cpu[i]));
+    expect(Math.min(...cpu[3]) === 0 && Math.max(...cpu[3]) > 0).toBe(true); // the ReLU cut some outputs
   });
 
   it('refuses strides it does not implement instead of returning a wrong gradient', async () => {

@@ -74,6 +74,7 @@ function flipFilter(f: Float32Array, r: number, C: number, K: number) {
 const cases: { name: string; x: Shape4; r: number; K: number; pad: number }[] = [
   { name: '5x5 valid, like conv2', x: [2, 16, 16, 8], r: 5, K: 8, pad: 0 },
   { name: '5x5 same, odd size (ragged tiles)', x: [1, 11, 9, 8], r: 5, K: 16, pad: 2 },
+  { name: '5x5 valid, 32 channels over several blocks, the last one short', x: [2, 23, 23, 32], r: 5, K: 32, pad: 0 },
   { name: '3x3 valid, like conv3 (a partly used tile)', x: [3, 12, 12, 8], r: 3, K: 16, pad: 0 },
   { name: '3x3 same, many tiles over several blocks', x: [4, 21, 17, 16], r: 3, K: 8, pad: 1 },
 ];
