@@ -305,76 +305,98 @@ static void gemm_filter(const float *V, const float *dM, int nxi, int tb, int C,
 }
 
 /* G (a x r): F(4x4, 3x3) on 6x6 tiles, F(4x4, 5x5) on 8x8 tiles (rows at the tile's points). */
-static float gval(int r, int j, int c) {
-  static const float g3[6][3] = {{1.f / 4, 0, 0},
-                                 {-1.f / 6, -1.f / 6, -1.f / 6},
-                                 {-1.f / 6, 1.f / 6, -1.f / 6},
-                                 {1.f / 24, 1.f / 12, 1.f / 6},
-                                 {1.f / 24, -1.f / 12, 1.f / 6},
-                                 {0, 0, 1}};
-  static const float g5[8][5] = {{-1, 0, 0, 0, 0},
-                                 {-2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9},
-                                 {-2.f / 9, 2.f / 9, -2.f / 9, 2.f / 9, -2.f / 9},
-                                 {1.f / 90, 1.f / 45, 2.f / 45, 4.f / 45, 8.f / 45},
-                                 {1.f / 90, -1.f / 45, 2.f / 45, -4.f / 45, 8.f / 45},
-                                 {32.f / 45, 16.f / 45, 8.f / 45, 4.f / 45, 2.f / 45},
-                                 {32.f / 45, -16.f / 45, 8.f / 45, -4.f / 45, 2.f / 45},
-                                 {0, 0, 0, 0, 1}};
-  return r == 3 ? g3[j][c] : g5[j][c];
-}
+static const float G3[6][3] = {{1.f / 4, 0, 0},
+                               {-1.f / 6, -1.f / 6, -1.f / 6},
+                               {-1.f / 6, 1.f / 6, -1.f / 6},
+                               {1.f / 24, 1.f / 12, 1.f / 6},
+                               {1.f / 24, -1.f / 12, 1.f / 6},
+                               {0, 0, 1}};
+static const float G5[8][5] = {{-1, 0, 0, 0, 0},
+                               {-2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9},
+                               {-2.f / 9, 2.f / 9, -2.f / 9, 2.f / 9, -2.f / 9},
+                               {1.f / 90, 1.f / 45, 2.f / 45, 4.f / 45, 8.f / 45},
+                               {1.f / 90, -1.f / 45, 2.f / 45, -4.f / 45, 8.f / 45},
+                               {32.f / 45, 16.f / 45, 8.f / 45, 4.f / 45, 2.f / 45},
+                               {32.f / 45, -16.f / 45, 8.f / 45, -4.f / 45, 2.f / 45},
+                               {0, 0, 0, 0, 1}};
 
 /* The tile size for a filter size: 6 for 3x3, 8 for 5x5 (both give 4x4 outputs). */
 static int tile_of(int r) { return r == 3 ? 6 : 8; }
 
+/* o[i*os] = sum_j M[i][j] d[j*s] for a constant matrix: unrolled, so the zero terms vanish. */
+#define MATVEC(M, ROWS, COLS, d, s, o, os, T)                                      \
+  _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) {          \
+    v4 acc_ = wasm_f32x4_splat(-0.f);                                             \
+    _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++)          \
+      if (M[T ? j_ : i_][T ? i_ : j_] != 0.f) acc_ = madd(k(M[T ? j_ : i_][T ? i_ : j_]), (d)[j_ * (s)], acc_); \
+    (o)[i_ * (os)] = acc_;                                                        \
+  }
+
+/*
+ * The filter transforms of an r x r filter, four filters at a time (four
+ * output channels, or with flip four input channels: the filter's last,
+ * contiguous axis either way), stamped out for r = 3 and 5.
+ */
+#define FILTER_FUNCS(R, A, G)                                                                          \
+/* u = G w G^T: w [R][R] -> u [A][A] */                                                                \
+static inline void gwgt##R(const v4 *w, v4 *u) {                                                      \
+  v4 t[A * R];                                                                                         \
+  for (int b = 0; b < R; b++) { MATVEC(G, A, R, w + b, R, t + b, R, 0) }      /* t = G w */          \
+  for (int j = 0; j < A; j++) { MATVEC(G, A, R, t + j * R, 1, u + j * A, 1, 0) } /* u = t G^T */      \
+}                                                                                                      \
+/* dw = G^T du G: du [A][A] -> dw [R][R] */                                                            \
+static inline void gtug##R(const v4 *du, v4 *dw) {                                                    \
+  v4 t[R * A];                                                                                         \
+  for (int l = 0; l < A; l++) { MATVEC(G, R, A, du + l, A, t + l, A, 1) }     /* t = G^T du */       \
+  for (int a = 0; a < R; a++) { MATVEC(G, R, A, t + a * A, 1, dw + a * R, 1, 1) } /* dw = t G */      \
+}
+FILTER_FUNCS(3, 6, G3)
+FILTER_FUNCS(5, 8, G5)
+
 /*
  * U[xi][i][o] = (G w G^T)[xi] from a filter g [r,r,C,K]. With flip, the
  * filter of the input gradient: w[a][b] = g[r-1-a][r-1-b] with input and
- * output channels swapped, so U is [a*a][K][C].
+ * output channels swapped, so U is [a*a][K][C]. K is a multiple of 4.
  */
 EXPORT(filter_transform)
 void filter_transform(const float *g, int r, int C, int K, int flip, float *U) {
-  int I = flip ? K : C, O = flip ? C : K, A = tile_of(r);
-  for (int i = 0; i < I; i++) {
-    for (int o = 0; o < O; o++) {
-      float w[5][5], t[8][5];
+  int A = tile_of(r);
+  v4 w[25], u[64];
+  for (int c = 0; c < C; c++) {
+    for (int kk = 0; kk < K; kk += 4) {
       for (int a = 0; a < r; a++)
-        for (int b = 0; b < r; b++)
-          w[a][b] = flip ? g[(((r - 1 - a) * r + (r - 1 - b)) * C + o) * K + i] : g[((a * r + b) * C + i) * K + o];
-      for (int j = 0; j < A; j++)
         for (int b = 0; b < r; b++) {
-          float s = 0;
-          for (int a = 0; a < r; a++) s += gval(r, j, a) * w[a][b];
-          t[j][b] = s;
+          int aa = flip ? r - 1 - a : a, bb = flip ? r - 1 - b : b;
+          w[a * r + b] = wasm_v128_load(g + ((aa * r + bb) * C + c) * K + kk);
         }
-      for (int j = 0; j < A; j++)
-        for (int l = 0; l < A; l++) {
-          float s = 0;
-          for (int b = 0; b < r; b++) s += t[j][b] * gval(r, l, b);
-          U[((j * A + l) * I + i) * O + o] = s;
+      if (r == 3) gwgt3(w, u);
+      else gwgt5(w, u);
+      for (int xi = 0; xi < A * A; xi++) {
+        if (!flip) {
+          wasm_v128_store(U + ((long)xi * C + c) * K + kk, u[xi]);
+        } else {
+          float *p = U + ((long)xi * K + kk) * C + c;
+          p[0] = wasm_f32x4_extract_lane(u[xi], 0);
+          p[C] = wasm_f32x4_extract_lane(u[xi], 1);
+          p[2 * C] = wasm_f32x4_extract_lane(u[xi], 2);
+          p[3 * C] = wasm_f32x4_extract_lane(u[xi], 3);
         }
+      }
     }
   }
 }
 
-/* dg[a][b][c][k] = (G^T dU G)[a][b] for dU [a*a][C][K]. */
+/* dg[a][b][c][k] = (G^T dU G)[a][b] for dU [a*a][C][K], K a multiple of 4. */
 EXPORT(filter_untransform)
 void filter_untransform(const float *dU, int r, int C, int K, float *dg) {
   int A = tile_of(r);
+  v4 du[64], dw[25];
   for (int c = 0; c < C; c++) {
-    for (int kk = 0; kk < K; kk++) {
-      float t[5][8];
-      for (int a = 0; a < r; a++)
-        for (int l = 0; l < A; l++) {
-          float s = 0;
-          for (int j = 0; j < A; j++) s += gval(r, j, a) * dU[((j * A + l) * C + c) * K + kk];
-          t[a][l] = s;
-        }
-      for (int a = 0; a < r; a++)
-        for (int b = 0; b < r; b++) {
-          float s = 0;
-          for (int l = 0; l < A; l++) s += t[a][l] * gval(r, l, b);
-          dg[((a * r + b) * C + c) * K + kk] = s;
-        }
+    for (int kk = 0; kk < K; kk += 4) {
+      for (int xi = 0; xi < A * A; xi++) du[xi] = wasm_v128_load(dU + ((long)xi * C + c) * K + kk);
+      if (r == 3) gtug3(du, dw);
+      else gtug5(du, dw);
+      for (int i = 0; i < r * r; i++) wasm_v128_store(dg + ((long)i * C + c) * K + kk, dw[i]);
     }
   }
 }
