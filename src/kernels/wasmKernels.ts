@@ -22,9 +22,10 @@
  * Two stock kernels are also replaced because they dominate a training step:
  * BatchMatMul with a transposed operand (a dense layer's backward pass) falls
  * off XNNPACK onto a scalar triple loop, so we transpose first and stay on the
- * fast path; MaxPoolGrad is a slow generic loop, so we run it in JavaScript
- * straight on the wasm heap. Sum and Mean over all axes but the last
- * (BatchNorm's) skip the stock kernels' full transpose, Identity shares
+ * fast path; MaxPoolGrad is a slow generic loop, so we run it in our module
+ * (2x2 windows, the models' pooling) or in JavaScript straight on the wasm
+ * heap. Sum and Mean over all axes but the last (BatchNorm's) skip the stock
+ * kernels' full transpose, Identity shares
  * its input's data instead of copying it, Adam's update of a variable is
  * one kernel (core/train/adam.ts) instead of a dozen, and a BatchNorm layer in
  * training one kernel each way (batchNorm.ts) instead of about forty.
@@ -249,13 +250,20 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const x = backend.typedArrayFromHeap(input);
   const g = backend.typedArrayFromHeap(dy);
   const dx = backend.typedArrayFromHeap(out);
-  dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { filterHeight, filterWidth } = info;
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   const rowStride = inWidth * C;
-  if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padTop === 0 && padLeft === 0) {
+  // 2x2 windows at stride 2 that all lie inside the image (not 'same' padding of an odd size).
+  const pairs = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padTop === 0 &&
+    padLeft === 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth;
+  if (pairs && winograd && C % 4 === 0) {
+    winograd.maxPool2x2Grad(x, input.shape as Shape4, g, dx);
+    return out;
+  }
+  dx.fill(0);
+  if (pairs) {
     maxPool2x2Grad(x, g, dx, batchSize, inHeight, rowStride, C, outHeight, outWidth);
     return out;
   }

@@ -522,6 +522,38 @@ void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int
 }
 
 /*
+ * The gradient of 2x2, stride-2 max pooling over x [N,H,W,C] (C a multiple
+ * of 4): each of dy's [N,H/2,W/2,C] values goes to the first maximum of its
+ * window in row-major order, none if the window is all NaN or -infinity.
+ */
+EXPORT(max_pool2x2_grad)
+void max_pool2x2_grad(const float *x, int N, int H, int W, int C, const float *dy, float *dx) {
+  int OH = H / 2, OW = W / 2;
+  long row = (long)W * C;
+  for (long i = 0; i < (long)N * H * row; i++) dx[i] = 0;
+  const v4 none = wasm_f32x4_splat(-__builtin_inff());
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++)
+      for (int ow = 0; ow < OW; ow++)
+        for (int c = 0; c < C; c += 4) {
+          long p = ((long)(n * H + 2 * oh) * W + 2 * ow) * C + c;
+          long at[4] = {p, p + C, p + row, p + row + C};
+          v4 best = none, won[4];
+          for (int q = 0; q < 4; q++) {
+            v4 v = wasm_v128_load(x + at[q]);
+            won[q] = wasm_f32x4_gt(v, best); /* strictly greater: the first maximum stays */
+            best = wasm_v128_bitselect(v, best, won[q]);
+          }
+          v4 g = wasm_v128_load(dy + (((long)n * OH + oh) * OW + ow) * C + c), later = won[3];
+          wasm_v128_store(dx + at[3], wasm_v128_and(g, won[3]));
+          for (int q = 2; q >= 0; q--) {
+            wasm_v128_store(dx + at[q], wasm_v128_andnot(wasm_v128_and(g, won[q]), later));
+            later = wasm_v128_or(later, won[q]);
+          }
+        }
+}
+
+/*
  * out[c] = scale * sum over rows of x[row][c], x [rows][C] with C a multiple
  * of 4, summed in float64 (BatchNorm's statistics and gradients, biases' gradients).
  */

@@ -47,6 +47,7 @@ interface Exports {
     padT: number, padL: number, OH: number, OW: number, dw: number,
   ): void;
   sum_rows(x: number, rows: number, C: number, scale: number, out: number): void;
+  max_pool2x2_grad(x: number, N: number, H: number, W: number, C: number, dy: number, dx: number): void;
   batch_norm_forward(x: number, rows: number, C: number, gamma: number, beta: number, eps: number,
     y: number, mean: number, variance: number): void;
   batch_norm_backward(dy: number, x: number, rows: number, C: number, gamma: number, mean: number, variance: number,
@@ -196,6 +197,12 @@ export class WinogradConv {
   sumRows(x: Float32Array, C: number, scale: number, out: Float32Array): void {
     if (C % 4 !== 0 || x.length % C !== 0) throw new Error(`sumRows needs rows of a multiple of 4 floats; got ${C}`);
     this.call(x, new Float32Array(0), [C], out, C, (px, _, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
+  }
+
+  /** dx [N, H, W, C] = the gradient of 2x2, stride-2 max pooling of x given dy (C a multiple of 4). */
+  maxPool2x2Grad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, dx: Float32Array): void {
+    if (C % 4 !== 0 || x.length !== N * H * W * C) throw new Error(`maxPool2x2Grad needs a multiple of 4 channels; got ${C}`);
+    this.call(x, dy, [x.length], dx, x.length, (px, pd, pdx) => this.ex.max_pool2x2_grad(px, N, H, W, C, pd, pdx));
   }
 
   /** BatchNorm's training forward pass over x [rows, C] (batchNorm.ts's batchNormForward). */

@@ -181,17 +181,23 @@ describe('replaced wasm kernels match the cpu backend', () => {
     });
   }
 
-  for (const [pool, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'valid']] as const) {
-    it(`max-pool gradient, ${pool}x${pool} stride ${stride} ${pad}`, async () => {
-      const xv = randomArray(2 * 12 * 10 * 3, 8);
-      xv[2] = xv[5] = 5; // a tied maximum in one window: both backends pick the first
+  const pools = [[2, 2, 'valid', 3], [3, 2, 'same', 3], [3, 1, 'valid', 3], [2, 2, 'valid', 8], [2, 2, 'same', 8]] as const;
+  for (const [pool, stride, pad, C] of pools) {
+    it(`max-pool gradient, ${pool}x${pool} stride ${stride} ${pad}, ${C} channels${C % 4 ? '' : ' (in our module)'}`, async () => {
+      // Odd height and width: 'same' pads a last, partial window.
+      const shape: [number, number, number, number] = [2, 11, 9, C];
+      const xv = randomArray(2 * 11 * 9 * C, 8);
+      xv[2] = xv[2 + C] = 5; // a tied maximum in one window: both backends pick the first
+      xv.fill(-Infinity, 4 * C, 5 * C); // a window whose first value is -infinity
       const f = () => {
-        const x = tf.tensor4d(xv, [2, 12, 10, 3]);
+        const x = tf.tensor4d(xv, shape);
         const y = tf.maxPool(x, pool, stride, pad);
         const r = tf.tensor(randomArray(y.size, 9), y.shape);
         return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, pool, stride, pad), r)))(x)];
       };
+      const spy = vi.spyOn(WinogradConv.prototype, 'maxPool2x2Grad');
       expectClose((await onBackend('wasm', f))[0], (await onBackend('cpu', f))[0], 1e-6);
+      expect(spy.mock.calls.length).toBe(pool === 2 && pad === 'valid' && C === 8 ? 1 : 0);
     });
   }
 });
