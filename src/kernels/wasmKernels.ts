@@ -121,23 +121,14 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
     const out = backend.makeOutput(info.outShape, 'float32');
     const r = info.filterHeight;
     const [xs, fs, ys] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out)];
+    const K = info.outChannels;
+    const b = bias && backend.typedArrayFromHeap(bias);
+    const finish = { bias: b && b.length === 1 ? new Float32Array(K).fill(b[0]) : b, relu };
     const { top, left } = info.padInfo;
-    if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, info.outChannels, top, left, info.outHeight, info.outWidth, ys);
-    else path.w.conv(xs, x.shape as Shape4, fs, r, info.outChannels, false, top, left, info.outHeight, info.outWidth, ys);
-    if (bias || relu) addBiasRelu(ys, bias ? backend.typedArrayFromHeap(bias) : new Float32Array(1), info.outChannels, relu);
+    if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, K, top, left, info.outHeight, info.outWidth, ys, finish);
+    else path.w.conv(xs, x.shape as Shape4, fs, r, K, false, top, left, info.outHeight, info.outWidth, ys, finish);
     return out;
   };
-}
-
-/** y[..., k] += b[k] (b of length 1 or K), then max(y, 0) with relu; b is a view of the heap, so read it once. */
-function addBiasRelu(y: Float32Array, heapBias: Float32Array, K: number, relu: boolean): void {
-  const b = heapBias.length === 1 ? new Float32Array(K).fill(heapBias[0]) : heapBias.slice();
-  for (let i = 0; i < y.length; i += K) {
-    for (let k = 0; k < K; k++) {
-      const v = y[i + k] + b[k];
-      y[i + k] = relu && !(v > 0) && v === v ? 0 : v;
-    }
-  }
 }
 
 function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {

@@ -120,6 +120,12 @@ static inline void a8(const v4 *g, int s, v4 *o, int os) {
   o[7 * os] = g3;
 }
 
+/* A forward pass's last step for channels c .. c+3: plus the bias (none if null), then max(v, 0) with relu. */
+static inline v4 finish(v4 v, const float *bias, int c, int relu) {
+  if (bias) v = add(v, wasm_v128_load(bias + c));
+  return relu ? wasm_f32x4_max(v, wasm_f32x4_splat(0.f)) : v;
+}
+
 /*
  * Floats from one tile point's block of tb tiles x C channels to the next:
  * an odd number of 64-byte cache lines, so that the a*a blocks of a tile's
@@ -168,11 +174,11 @@ static void input_transform##A(const float *x, int H, int W, int C, int padT, in
 } \
  \
 /* \
- * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, written into y [N,OH,OW,K] \
- * where inside. M is [a*a][tb][K], K a multiple of 4. \
+ * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, finished (bias, ReLU) and \
+ * written into y [N,OH,OW,K] where inside. M is [a*a][tb][K], K a multiple of 4. \
  */ \
 static void output_transform##A(const float *M, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb, \
-                             float *y) { \
+                             const float *bias, int relu, float *y) { \
   v4 s[A * A], t[4 * A], o[16]; \
   for (int ti = 0; ti < tb; ti++) { \
     int tile = t0 + ti; \
@@ -190,7 +196,7 @@ static void output_transform##A(const float *M, int OH, int OW, int K, int m, in
         for (int j = 0; j < m; j++) { \
           int xx = tx * m + j; \
           if (xx >= OW) break; \
-          wasm_v128_store(out + (yy * OW + xx) * K + c, o[i * m + j]); \
+          wasm_v128_store(out + (yy * OW + xx) * K + c, finish(o[i * m + j], bias, c, relu)); \
         } \
       } \
     } \
@@ -408,12 +414,13 @@ long conv_scratch(int r, int tb, int C, int K) { return (long)tile_of(r) * tile_
 /*
  * y [N,OH,OW,K] = conv(x [N,H,W,C], filter transformed into U [a*a][C][K]),
  * stride 1, with padT/padL zeros before the image (and as many after as OH,
- * OW need); r is the filter size (3 or 5), each tile gives 4x4 outputs.
+ * OW need); r is the filter size (3 or 5), each tile gives 4x4 outputs;
+ * then plus bias [K] (none if null) and with relu max(y, 0).
  * scratch holds V and M blocks of tb tiles: conv_scratch(r, tb, C, K) floats.
  */
 EXPORT(conv_forward)
 void conv_forward(const float *x, int N, int H, int W, int C, const float *U, int K, int r, int padT, int padL, int OH,
-                  int OW, int tb, float *scratch, float *y) {
+                  int OW, int tb, float *scratch, const float *bias, int relu, float *y) {
   const int m = 4, A = tile_of(r);
   int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
   float *V = scratch, *M = scratch + A * A * plane(tb, C);
@@ -422,8 +429,8 @@ void conv_forward(const float *x, int N, int H, int W, int C, const float *U, in
     if (A == 6) input_transform6(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
     else input_transform8(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
     gemm_forward(V, U, A * A, n, C, K, M);
-    if (A == 6) output_transform6(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
-    else output_transform8(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
+    if (A == 6) output_transform6(M, OH, OW, K, m, tilesH, tilesW, t0, n, bias, relu, y);
+    else output_transform8(M, OH, OW, K, m, tilesH, tilesW, t0, n, bias, relu, y);
   }
 }
 
@@ -455,11 +462,12 @@ void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *d
 /*
  * A single input channel (the first layer) gains nothing from Winograd; a
  * direct convolution vectorised over output channels beats XNNPACK's path
- * for it, above all for the filter gradient. K is a multiple of 8.
+ * for it, above all for the filter gradient. K is a multiple of 8; bias
+ * and relu as for conv_forward.
  */
 EXPORT(conv1_forward)
 void conv1_forward(const float *x, int N, int H, int W, const float *f, int r, int K, int padT, int padL, int OH, int OW,
-                   float *y) {
+                   const float *bias, int relu, float *y) {
   for (int n = 0; n < N; n++) {
     const float *img = x + (long)n * H * W;
     for (int i = 0; i < OH; i++) {
@@ -479,8 +487,8 @@ void conv1_forward(const float *x, int N, int H, int W, const float *f, int r, i
               c1 = madd(xv, wasm_v128_load(fp + 4), c1);
             }
           }
-          wasm_v128_store(out + kk, c0);
-          wasm_v128_store(out + kk + 4, c1);
+          wasm_v128_store(out + kk, finish(c0, bias, kk, relu));
+          wasm_v128_store(out + kk + 4, finish(c1, bias, kk + 4, relu));
         }
       }
     }

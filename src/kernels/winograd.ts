@@ -32,7 +32,7 @@ interface Exports {
   conv_scratch(r: number, tb: number, C: number, K: number): number;
   conv_forward(
     x: number, N: number, H: number, W: number, C: number, U: number, K: number, r: number,
-    padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, y: number,
+    padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, bias: number, relu: number, y: number,
   ): void;
   conv_filter_grad(
     x: number, N: number, H: number, W: number, C: number, dy: number, K: number, r: number,
@@ -40,7 +40,7 @@ interface Exports {
   ): void;
   conv1_forward(
     x: number, N: number, H: number, W: number, f: number, r: number, K: number,
-    padT: number, padL: number, OH: number, OW: number, y: number,
+    padT: number, padL: number, OH: number, OW: number, bias: number, relu: number, y: number,
   ): void;
   conv1_filter_grad(
     x: number, N: number, H: number, W: number, dy: number, r: number, K: number,
@@ -96,6 +96,17 @@ function tileBlock(a: number, C: number, K: number): number {
   return Math.max(4, Math.floor(65536 / (a * a * (C + K))) & ~3);
 }
 
+/** What a forward convolution does to its output on the way out: add a bias (one per output channel), then a ReLU. */
+export interface Finish {
+  bias?: Float32Array;
+  relu?: boolean;
+}
+
+function checkBias({ bias }: Finish, K: number): Float32Array {
+  if (bias && bias.length !== K) throw new Error(`a convolution to ${K} channels needs ${K} biases; got ${bias.length}`);
+  return bias ?? new Float32Array(0);
+}
+
 function check(r: number, C: number, K: number): void {
   if (!winogradSupports(r, C, K)) {
     throw new Error(`Winograd covers 3x3 and 5x5 filters from a multiple of 4 channels to a multiple of 8; got ${r}x${r}, ${C} to ${K}`);
@@ -142,11 +153,11 @@ export class WinogradConv {
     return { ptrs, heap };
   }
 
-  /** Places a and b and the buffers, runs `body` on their addresses, then copies the last buffer's first `outLength` floats into `out`. */
-  private call(a: Float32Array, b: Float32Array, floats: number[], out: Float32Array, outLength: number,
-    body: (pa: number, pb: number, ...rest: number[]) => void): void {
-    const { ptrs, heap } = this.place([a, b], floats);
-    body(...(ptrs as [number, number, ...number[]]));
+  /** Places the arrays and the buffers, runs `body` on their addresses, then copies the last buffer's first `outLength` floats into `out`. */
+  private call(arrays: Float32Array[], floats: number[], out: Float32Array, outLength: number,
+    body: (...ptrs: number[]) => void): void {
+    const { ptrs, heap } = this.place(arrays, floats);
+    body(...ptrs);
     const pOut = ptrs[ptrs.length - 1] >> 2;
     out.set(heap.subarray(pOut, pOut + outLength));
   }
@@ -156,18 +167,20 @@ export class WinogradConv {
    * does) with filter [r, r, C, K] at stride 1, padT/padL zero rows/columns
    * before the image. With flip it uses the input-gradient filter instead:
    * the filter given is [r, r, K, C], rotated 180 degrees and transposed.
+   * `finish` adds a bias [K] and applies a ReLU, on the way out.
    */
   conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number, flip: boolean,
-    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array, finish: Finish = {}): void {
     check(r, C, K);
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
     const outLength = N * OH * OW * K;
-    this.call(x, filter, [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pf, pU, pS, pY) => {
+    const bias = checkBias(finish, K);
+    this.call([x, filter, bias], [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pf, pb, pU, pS, pY) => {
       // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [a*a][C][K].
       if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
       else this.ex.filter_transform(pf, r, C, K, 0, pU);
-      this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, pY);
+      this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, bias.length ? pb : 0, Number(Boolean(finish.relu)), pY);
     });
   }
 
@@ -178,7 +191,7 @@ export class WinogradConv {
     const a = TILE[r];
     const tb = tileBlock(a, C, K);
     const outLength = r * r * C * K;
-    this.call(x, dy, [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
+    this.call([x, dy], [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pd, pU, pS, pG) => {
       this.ex.conv_filter_grad(px, N, H, W, C, pd, K, r, padT, padL, OH, OW, tb, pS, pU);
       this.ex.filter_untransform(pU, r, C, K, pG);
     });
@@ -186,23 +199,24 @@ export class WinogradConv {
 
   /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
   conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
-    padT: number, padL: number, OH: number, OW: number, out: Float32Array): void {
+    padT: number, padL: number, OH: number, OW: number, out: Float32Array, finish: Finish = {}): void {
     checkDirect(r, C, K);
     const outLength = N * OH * OW * K;
-    this.call(x, filter, [outLength], out, outLength, (px, pf, pY) =>
-      this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, pY));
+    const bias = checkBias(finish, K);
+    this.call([x, filter, bias], [outLength], out, outLength, (px, pf, pb, pY) =>
+      this.ex.conv1_forward(px, N, H, W, pf, r, K, padT, padL, OH, OW, bias.length ? pb : 0, Number(Boolean(finish.relu)), pY));
   }
 
   /** out [C] = scale times the sums of the rows of x [rows, C] (C a multiple of 4), in float64. */
   sumRows(x: Float32Array, C: number, scale: number, out: Float32Array): void {
     if (C % 4 !== 0 || x.length % C !== 0) throw new Error(`sumRows needs rows of a multiple of 4 floats; got ${C}`);
-    this.call(x, new Float32Array(0), [C], out, C, (px, _, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
+    this.call([x], [C], out, C, (px, pOut) => this.ex.sum_rows(px, x.length / C, C, scale, pOut));
   }
 
   /** dx [N, H, W, C] = the gradient of 2x2, stride-2 max pooling of x given dy (C a multiple of 4). */
   maxPool2x2Grad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, dx: Float32Array): void {
     if (C % 4 !== 0 || x.length !== N * H * W * C) throw new Error(`maxPool2x2Grad needs a multiple of 4 channels; got ${C}`);
-    this.call(x, dy, [x.length], dx, x.length, (px, pd, pdx) => this.ex.max_pool2x2_grad(px, N, H, W, C, pd, pdx));
+    this.call([x, dy], [x.length], dx, x.length, (px, pd, pdx) => this.ex.max_pool2x2_grad(px, N, H, W, C, pd, pdx));
   }
 
   /** BatchNorm's training forward pass over x [rows, C] (batchNorm.ts's batchNormForward). */
@@ -229,7 +243,7 @@ export class WinogradConv {
     padT: number, padL: number, out: Float32Array): void {
     checkDirect(r, C, K);
     const outLength = r * r * K;
-    this.call(x, dy, [outLength], out, outLength, (px, pd, pG) =>
+    this.call([x, dy], [outLength], out, outLength, (px, pd, pG) =>
       this.ex.conv1_filter_grad(px, N, H, W, pd, r, K, padT, padL, OH, OW, pG));
   }
 }
