@@ -120,10 +120,20 @@ static inline void a8(const v4 *g, int s, v4 *o, int os) {
   o[7 * os] = g3;
 }
 
-/* A forward pass's last step for channels c .. c+3: plus the bias (none if null), then max(v, 0) with relu. */
-static inline v4 finish(v4 v, const float *bias, int c, int relu) {
-  if (bias) v = add(v, wasm_v128_load(bias + c));
-  return relu ? wasm_f32x4_max(v, wasm_f32x4_splat(0.f)) : v;
+/*
+ * A forward pass's last step over y [rows][K], K a multiple of 4: plus the
+ * bias (none if null), then max(y, 0) with relu; a pass of its own, as
+ * branches in the transforms' inner loops cost more than it does.
+ */
+static void finish(float *y, long rows, int K, const float *bias, int relu) {
+  if (!bias && !relu) return;
+  const v4 zero = wasm_f32x4_splat(0.f);
+  for (long i = 0; i < rows; i++, y += K)
+    for (int c = 0; c < K; c += 4) {
+      v4 v = wasm_v128_load(y + c);
+      if (bias) v = add(v, wasm_v128_load(bias + c));
+      wasm_v128_store(y + c, relu ? wasm_f32x4_max(v, zero) : v);
+    }
 }
 
 /*
@@ -174,11 +184,11 @@ static void input_transform##A(const float *x, int H, int W, int C, int padT, in
 } \
  \
 /* \
- * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, finished (bias, ReLU) and \
- * written into y [N,OH,OW,K] where inside. M is [a*a][tb][K], K a multiple of 4. \
+ * y[tiles] = A^T M A for the tiles t0 .. t0+tb-1, written into y [N,OH,OW,K] \
+ * where inside. M is [a*a][tb][K], K a multiple of 4. \
  */ \
 static void output_transform##A(const float *M, int OH, int OW, int K, int m, int tilesH, int tilesW, int t0, int tb, \
-                             const float *bias, int relu, float *y) { \
+                             float *y) { \
   v4 s[A * A], t[4 * A], o[16]; \
   for (int ti = 0; ti < tb; ti++) { \
     int tile = t0 + ti; \
@@ -196,7 +206,7 @@ static void output_transform##A(const float *M, int OH, int OW, int K, int m, in
         for (int j = 0; j < m; j++) { \
           int xx = tx * m + j; \
           if (xx >= OW) break; \
-          wasm_v128_store(out + (yy * OW + xx) * K + c, finish(o[i * m + j], bias, c, relu)); \
+          wasm_v128_store(out + (yy * OW + xx) * K + c, o[i * m + j]); \
         } \
       } \
     } \
@@ -429,9 +439,10 @@ void conv_forward(const float *x, int N, int H, int W, int C, const float *U, in
     if (A == 6) input_transform6(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
     else input_transform8(x, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, V);
     gemm_forward(V, U, A * A, n, C, K, M);
-    if (A == 6) output_transform6(M, OH, OW, K, m, tilesH, tilesW, t0, n, bias, relu, y);
-    else output_transform8(M, OH, OW, K, m, tilesH, tilesW, t0, n, bias, relu, y);
+    if (A == 6) output_transform6(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
+    else output_transform8(M, OH, OW, K, m, tilesH, tilesW, t0, n, y);
   }
+  finish(y, (long)N * OH * OW, K, bias, relu);
 }
 
 /*
@@ -471,28 +482,34 @@ void conv1_forward(const float *x, int N, int H, int W, const float *f, int r, i
   for (int n = 0; n < N; n++) {
     const float *img = x + (long)n * H * W;
     for (int i = 0; i < OH; i++) {
+      int a0 = padT - i > 0 ? padT - i : 0, a1 = H + padT - i < r ? H + padT - i : r; /* taps inside the image */
       for (int j = 0; j < OW; j++) {
+        int b0 = padL - j > 0 ? padL - j : 0, b1 = W + padL - j < r ? W + padL - j : r;
+        const float *at = img + (i - padT) * W + j - padL;
         float *out = y + (((long)n * OH + i) * OW + j) * K;
-        for (int kk = 0; kk < K; kk += 8) {
-          v4 c0 = wasm_f32x4_splat(0.f), c1 = c0;
-          for (int a = 0; a < r; a++) {
-            int yy = i + a - padT;
-            if (yy < 0 || yy >= H) continue;
-            for (int b = 0; b < r; b++) {
-              int xx = j + b - padL;
-              if (xx < 0 || xx >= W) continue;
-              v4 xv = wasm_v128_load32_splat(img + yy * W + xx);
-              const float *fp = f + (a * r + b) * K + kk;
-              c0 = madd(xv, wasm_v128_load(fp), c0);
-              c1 = madd(xv, wasm_v128_load(fp + 4), c1);
-            }
-          }
-          wasm_v128_store(out + kk, finish(c0, bias, kk, relu));
-          wasm_v128_store(out + kk + 4, finish(c1, bias, kk + 4, relu));
+        /* 32 channels at a time where K allows (eight accumulators), else 8. */
+#define CONV1_CHANNELS(NV)                                                                          \
+        for (; kk + 4 * NV <= K; kk += 4 * NV) {                                                    \
+          v4 acc[NV];                                                                               \
+          _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++) acc[q] = wasm_f32x4_splat(0.f); \
+          for (int a = a0; a < a1; a++)                                                             \
+            for (int b = b0; b < b1; b++) {                                                         \
+              v4 xv = wasm_v128_load32_splat(at + a * W + b);                                       \
+              const float *fp = f + (a * r + b) * K + kk;                                           \
+              _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++)                       \
+                acc[q] = madd(xv, wasm_v128_load(fp + 4 * q), acc[q]);                              \
+            }                                                                                       \
+          _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++)                           \
+            wasm_v128_store(out + kk + 4 * q, acc[q]);                                              \
         }
+        int kk = 0;
+        CONV1_CHANNELS(8)
+        CONV1_CHANNELS(2)
+#undef CONV1_CHANNELS
       }
     }
   }
+  finish(y, (long)N * OH * OW, K, bias, relu);
 }
 
 /* dW [r,r,1,K] of conv1_forward given x and dy [N,OH,OW,K], a row of dy at a time so it stays in cache. */
