@@ -528,18 +528,24 @@ void conv1_filter_grad(const float *x, int N, int H, int W, const float *dy, int
         for (int b = 0; b < r; b++) {
           int j0 = padL - b > 0 ? padL - b : 0;               /* first j with 0 <= j + b - padL */
           int j1 = W + padL - b < OW ? W + padL - b : OW;     /* first j with j + b - padL >= W */
-          for (int kk = 0; kk < K; kk += 8) {
-            float *wp = dw + (a * r + b) * K + kk;
-            v4 c0 = wasm_v128_load(wp), c1 = wasm_v128_load(wp + 4);
-            for (int j = j0; j < j1; j++) {
-              v4 xv = wasm_v128_load32_splat(row + j + b - padL);
-              const float *gp = g + j * K + kk;
-              c0 = madd(xv, wasm_v128_load(gp), c0);
-              c1 = madd(xv, wasm_v128_load(gp + 4), c1);
-            }
-            wasm_v128_store(wp, c0);
-            wasm_v128_store(wp + 4, c1);
+          /* 32 channels at a time where K allows (eight accumulators), else 8. */
+#define CONV1_GRAD_CHANNELS(NV)                                                                      \
+          for (; kk + 4 * NV <= K; kk += 4 * NV) {                                                   \
+            float *wp = dw + (a * r + b) * K + kk;                                                   \
+            v4 acc[NV];                                                                              \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++) acc[q] = wasm_v128_load(wp + 4 * q); \
+            for (int j = j0; j < j1; j++) {                                                          \
+              v4 xv = wasm_v128_load32_splat(row + j + b - padL);                                    \
+              const float *gp = g + j * K + kk;                                                      \
+              _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++)                        \
+                acc[q] = madd(xv, wasm_v128_load(gp + 4 * q), acc[q]);                               \
+            }                                                                                        \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++) wasm_v128_store(wp + 4 * q, acc[q]); \
           }
+          int kk = 0;
+          CONV1_GRAD_CHANNELS(8)
+          CONV1_GRAD_CHANNELS(2)
+#undef CONV1_GRAD_CHANNELS
         }
       }
     }

@@ -111,7 +111,7 @@ for (const build of ['relaxed', 'simd128'] as WinogradBuild[]) describe(`Winogra
     });
   }
 
-  for (const [r, K, pad] of [[5, 32, 0], [3, 8, 1], [5, 16, 2]] as const) {
+  for (const [r, K, pad] of [[5, 32, 0], [3, 8, 1], [5, 16, 2], [5, 40, 2]] as const) {
     it(`direct convolution of one input channel, ${r}x${r} to ${K}, padding ${pad}`, () => {
       const shape: Shape4 = [3, 13, 11, 1];
       const [N, H, W] = shape;
