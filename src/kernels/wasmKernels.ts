@@ -126,7 +126,7 @@ function conv2dVia(stock: KernelImpl): KernelImpl {
     const finish = { bias: b && b.length === 1 ? new Float32Array(K).fill(b[0]) : b, relu };
     const { top, left } = info.padInfo;
     if (path.direct) path.w.conv1(xs, x.shape as Shape4, fs, r, K, top, left, info.outHeight, info.outWidth, ys, finish);
-    else path.w.conv(xs, x.shape as Shape4, fs, r, K, false, top, left, info.outHeight, info.outWidth, ys, finish);
+    else path.w.conv(xs, x.shape as Shape4, fs, r, K, top, left, info.outHeight, info.outWidth, ys, finish);
     return out;
   };
 }
@@ -164,13 +164,13 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const { top, bottom, left, right } = info.padInfo;
   const fh = info.filterHeight;
   const fw = info.filterWidth;
-  // The input gradient convolves dy (outChannels) into inChannels.
+  // The input gradient takes dy (outChannels) back to inChannels.
   const path = ourPath(info, info.outChannels, info.inChannels);
   const w = path && !path.direct ? path.w : null;
   if (w) {
     const out = backend.makeOutput(info.inShape, 'float32');
-    w.conv(backend.typedArrayFromHeap(dy), dy.shape as Shape4, backend.typedArrayFromHeap(filter), fh, info.inChannels, true,
-      fh - 1 - top, fw - 1 - left, info.inHeight, info.inWidth, backend.typedArrayFromHeap(out));
+    w.inputGrad(backend.typedArrayFromHeap(dy), dy.shape as Shape4, backend.typedArrayFromHeap(filter), fh, top, left,
+      info.inShape as Shape4, backend.typedArrayFromHeap(out));
     return out;
   }
   const flipped = kernel('Reverse')({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });

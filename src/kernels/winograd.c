@@ -3,9 +3,9 @@
  *
  * F(4x4, 3x3) on 6x6 tiles (points 0, +-1, +-2, infinity) and F(4x4, 5x5)
  * on 8x8 tiles (adding +-1/2): 36 and 64 multiplies per tile and channel pair
- * where a direct convolution needs 144 and 400. The forward pass, the
- * input gradient (a forward pass over the padded output gradient with the
- * flipped filter) and the filter gradient (the adjoint of the forward pass)
+ * where a direct convolution needs 144 and 400. The forward pass and its
+ * two adjoints, the input gradient (the same tiles run backwards: output
+ * gradient through A, the transposed filter and B) and the filter gradient,
  * all become 36 (or 64) small matrix products, which run on 128-bit SIMD.
  *
  * Layouts: images NHWC, filters HWIO (tfjs). Tiles are numbered over
@@ -33,6 +33,15 @@ static inline v4 madd(v4 a, v4 b, v4 c) { return __builtin_wasm_relaxed_madd_f32
 #else
 static inline v4 madd(v4 a, v4 b, v4 c) { return add(c, mul(a, b)); }
 #endif
+
+/* o[i*os] = sum_j M[i][j] d[j*s] for a constant matrix: unrolled, so the zero terms vanish. */
+#define MATVEC(M, ROWS, COLS, d, s, o, os, T)                                      \
+  _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) {          \
+    v4 acc_ = wasm_f32x4_splat(-0.f);                                             \
+    _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++)          \
+      if (M[T ? j_ : i_][T ? i_ : j_] != 0.f) acc_ = madd(k(M[T ? j_ : i_][T ? i_ : j_]), (d)[j_ * (s)], acc_); \
+    (o)[i_ * (os)] = acc_;                                                        \
+  }
 
 /* o = B^T d, for six vectors d[0..5] spaced `s` apart. */
 static inline void bt6(const v4 *d, int s, v4 *o, int os) {
@@ -137,6 +146,20 @@ static void finish(float *y, long rows, int K, const float *bias, int relu) {
 }
 
 /*
+ * o = B g for six or eight vectors g spaced `s` apart: the adjoint of bt6 and
+ * bt8 (B^T d), for the input gradient. The matrices B^T they apply:
+ */
+static const float BT6[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+static const float BT8[8][8] = {
+    {-1, 0, 21.f / 4, 0, -21.f / 4, 0, 1, 0},  {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
+    {0, -1, 1, 17.f / 4, -17.f / 4, -1, 1, 0}, {0, .5f, .25f, -2.5f, -1.25f, 2, 1, 0},
+    {0, -.5f, .25f, 2.5f, -1.25f, -2, 1, 0},   {0, 2, 4, -2.5f, -5, .5f, 1, 0},
+    {0, -2, 4, 2.5f, -5, -.5f, 1, 0},          {0, -1, 0, 21.f / 4, 0, -21.f / 4, 0, 1}};
+static inline void b6(const v4 *g, int s, v4 *o, int os) { MATVEC(BT6, 6, 6, g, s, o, os, 1) }
+static inline void b8(const v4 *g, int s, v4 *o, int os) { MATVEC(BT8, 8, 8, g, s, o, os, 1) }
+
+/*
  * Floats from one tile point's block of tb tiles x C channels to the next:
  * an odd number of 64-byte cache lines, so that the a*a blocks of a tile's
  * points, written together, do not all fall into the same few cache sets
@@ -207,6 +230,38 @@ static void output_transform##A(const float *M, int OH, int OW, int K, int m, in
           int xx = tx * m + j; \
           if (xx >= OW) break; \
           wasm_v128_store(out + (yy * OW + xx) * K + c, o[i * m + j]); \
+        } \
+      } \
+    } \
+  } \
+} \
+ \
+/* \
+ * The adjoint of input_transform: dx [N,H,W,C] += (B dV B^T)[tile] over each \
+ * tile's window, where inside the image. dV is [a*a][tb][C], C a multiple of 4. \
+ */ \
+static void input_untransform##A(const float *dV, int H, int W, int C, int padT, int padL, int m, int tilesH, int tilesW, \
+                              int t0, int tb, float *dx) { \
+  v4 s[A * A], t[A * A], o[A * A]; \
+  for (int ti = 0; ti < tb; ti++) { \
+    int tile = t0 + ti; \
+    int tx = tile % tilesW, rest = tile / tilesW; \
+    int ty = rest % tilesH, n = rest / tilesH; \
+    int y0 = ty * m - padT, x0 = tx * m - padL; \
+    float *img = dx + (long)n * H * W * C; \
+    for (int c = 0; c < C; c += 4) { \
+      const float *src = dV + (long)ti * C + c; \
+      for (int xi = 0; xi < A * A; xi++) s[xi] = wasm_v128_load(src + xi * plane(tb, C)); \
+      for (int j = 0; j < A; j++) b##A(s + j, A, t + j, A);         /* columns: t = B s */ \
+      for (int i = 0; i < A; i++) b##A(t + i * A, 1, o + i * A, 1); /* rows: o = t B^T */ \
+      for (int i = 0; i < A; i++) { \
+        int yy = y0 + i; \
+        if (yy < 0 || yy >= H) continue; \
+        for (int j = 0; j < A; j++) { \
+          int xx = x0 + j; \
+          if (xx < 0 || xx >= W) continue; \
+          float *p = img + (yy * W + xx) * C + c; \
+          wasm_v128_store(p, add(wasm_v128_load(p), o[i * A + j])); \
         } \
       } \
     } \
@@ -339,19 +394,9 @@ static const float G5[8][5] = {{-1, 0, 0, 0, 0},
 /* The tile size for a filter size: 6 for 3x3, 8 for 5x5 (both give 4x4 outputs). */
 static int tile_of(int r) { return r == 3 ? 6 : 8; }
 
-/* o[i*os] = sum_j M[i][j] d[j*s] for a constant matrix: unrolled, so the zero terms vanish. */
-#define MATVEC(M, ROWS, COLS, d, s, o, os, T)                                      \
-  _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) {          \
-    v4 acc_ = wasm_f32x4_splat(-0.f);                                             \
-    _Pragma("clang loop unroll(full)") for (int j_ = 0; j_ < COLS; j_++)          \
-      if (M[T ? j_ : i_][T ? i_ : j_] != 0.f) acc_ = madd(k(M[T ? j_ : i_][T ? i_ : j_]), (d)[j_ * (s)], acc_); \
-    (o)[i_ * (os)] = acc_;                                                        \
-  }
-
 /*
  * The filter transforms of an r x r filter, four filters at a time (four
- * output channels, or with flip four input channels: the filter's last,
- * contiguous axis either way), stamped out for r = 3 and 5.
+ * output channels: the filter's last, contiguous axis), stamped out for r = 3 and 5.
  */
 #define FILTER_FUNCS(R, A, G)                                                                          \
 /* u = G w G^T: w [R][R] -> u [A][A] */                                                                \
@@ -370,25 +415,20 @@ FILTER_FUNCS(3, 6, G3)
 FILTER_FUNCS(5, 8, G5)
 
 /*
- * U[xi][i][o] = (G w G^T)[xi] from a filter g [r,r,C,K]. With flip, the
- * filter of the input gradient: w[a][b] = g[r-1-a][r-1-b] with input and
- * output channels swapped, so U is [a*a][K][C]. K is a multiple of 4.
+ * U[xi][c][k] = (G w G^T)[xi] from a filter g [r,r,C,K], K a multiple of 4;
+ * transposed, U[xi][k][c] (the input gradient's).
  */
 EXPORT(filter_transform)
-void filter_transform(const float *g, int r, int C, int K, int flip, float *U) {
+void filter_transform(const float *g, int r, int C, int K, int transposed, float *U) {
   int A = tile_of(r);
   v4 w[25], u[64];
   for (int c = 0; c < C; c++) {
     for (int kk = 0; kk < K; kk += 4) {
-      for (int a = 0; a < r; a++)
-        for (int b = 0; b < r; b++) {
-          int aa = flip ? r - 1 - a : a, bb = flip ? r - 1 - b : b;
-          w[a * r + b] = wasm_v128_load(g + ((aa * r + bb) * C + c) * K + kk);
-        }
+      for (int ab = 0; ab < r * r; ab++) w[ab] = wasm_v128_load(g + ((long)ab * C + c) * K + kk);
       if (r == 3) gwgt3(w, u);
       else gwgt5(w, u);
       for (int xi = 0; xi < A * A; xi++) {
-        if (!flip) {
+        if (!transposed) {
           wasm_v128_store(U + ((long)xi * C + c) * K + kk, u[xi]);
         } else {
           float *p = U + ((long)xi * K + kk) * C + c;
@@ -467,6 +507,30 @@ void conv_filter_grad(const float *x, int N, int H, int W, int C, const float *d
       grad_transform8(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
     }
     gemm_filter(V, dM, A * A, n, C, K, dU);
+  }
+}
+
+/*
+ * dx [N,H,W,C] = the input gradient of conv_forward (same tiles and padding)
+ * given dy [N,OH,OW,K] and the filter transformed with its channels swapped,
+ * Ut [a*a][K][C]: each tile's output gradient through A, the transformed
+ * filter and B, added into the tile's window. C a multiple of 8, K of 4.
+ * scratch as for conv_forward.
+ */
+EXPORT(conv_input_grad)
+void conv_input_grad(const float *dy, int N, int OH, int OW, int K, const float *Ut, int C, int r, int padT, int padL,
+                     int H, int W, int tb, float *scratch, float *dx) {
+  const int m = 4, A = tile_of(r);
+  int tilesH = (OH + m - 1) / m, tilesW = (OW + m - 1) / m, tiles = N * tilesH * tilesW;
+  float *dM = scratch, *dV = scratch + A * A * plane(tb, K);
+  for (long i = 0; i < (long)N * H * W * C; i++) dx[i] = 0;
+  for (int t0 = 0; t0 < tiles; t0 += tb) {
+    int n = tiles - t0 < tb ? tiles - t0 : tb;
+    if (A == 6) grad_transform6(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
+    else grad_transform8(dy, OH, OW, K, m, tilesH, tilesW, t0, n, dM);
+    gemm_forward(dM, Ut, A * A, n, K, C, dV);
+    if (A == 6) input_untransform6(dV, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, dx);
+    else input_untransform8(dV, H, W, C, padT, padL, m, tilesH, tilesW, t0, n, dx);
   }
 }
 

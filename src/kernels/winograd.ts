@@ -27,12 +27,16 @@ export function relaxedSimdSupported(): boolean {
 interface Exports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
-  filter_transform(g: number, r: number, C: number, K: number, flip: number, U: number): void;
+  filter_transform(g: number, r: number, C: number, K: number, transposed: number, U: number): void;
   filter_untransform(dU: number, r: number, C: number, K: number, dg: number): void;
   conv_scratch(r: number, tb: number, C: number, K: number): number;
   conv_forward(
     x: number, N: number, H: number, W: number, C: number, U: number, K: number, r: number,
     padT: number, padL: number, OH: number, OW: number, tb: number, scratch: number, bias: number, relu: number, y: number,
+  ): void;
+  conv_input_grad(
+    dy: number, N: number, OH: number, OW: number, K: number, Ut: number, C: number, r: number,
+    padT: number, padL: number, H: number, W: number, tb: number, scratch: number, dx: number,
   ): void;
   conv_filter_grad(
     x: number, N: number, H: number, W: number, C: number, dy: number, K: number, r: number,
@@ -165,11 +169,9 @@ export class WinogradConv {
   /**
    * out [N, OH, OW, K] = x [N, H, W, C] convolved (cross-correlated, as tfjs
    * does) with filter [r, r, C, K] at stride 1, padT/padL zero rows/columns
-   * before the image. With flip it uses the input-gradient filter instead:
-   * the filter given is [r, r, K, C], rotated 180 degrees and transposed.
-   * `finish` adds a bias [K] and applies a ReLU, on the way out.
+   * before the image. `finish` adds a bias [K] and applies a ReLU, on the way out.
    */
-  conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number, flip: boolean,
+  conv(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
     padT: number, padL: number, OH: number, OW: number, out: Float32Array, finish: Finish = {}): void {
     check(r, C, K);
     const a = TILE[r];
@@ -177,14 +179,25 @@ export class WinogradConv {
     const outLength = N * OH * OW * K;
     const bias = checkBias(finish, K);
     this.call([x, filter, bias], [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (px, pf, pb, pU, pS, pY) => {
-      // filter_transform(g, r, C, K) reads g as [r, r, C, K]; flipped, g is [r, r, K, C] and U comes out [a*a][C][K].
-      if (flip) this.ex.filter_transform(pf, r, K, C, 1, pU);
-      else this.ex.filter_transform(pf, r, C, K, 0, pU);
+      this.ex.filter_transform(pf, r, C, K, 0, pU);
       this.ex.conv_forward(px, N, H, W, C, pU, K, r, padT, padL, OH, OW, tb, pS, bias.length ? pb : 0, Number(Boolean(finish.relu)), pY);
     });
   }
 
-  /** out [r, r, C, K] = the filter gradient of `conv` (not flipped) given x and dy [N, OH, OW, K]. */
+  /** out [N, H, W, C] = the input gradient of `conv` given dy [N, OH, OW, K] and its filter [r, r, C, K]. */
+  inputGrad(dy: Float32Array, [N, OH, OW, K]: Shape4, filter: Float32Array, r: number, padT: number, padL: number,
+    [, H, W, C]: Shape4, out: Float32Array): void {
+    check(r, K, C);
+    const a = TILE[r];
+    const tb = tileBlock(a, C, K);
+    const outLength = N * H * W * C;
+    this.call([dy, filter], [a * a * C * K, this.ex.conv_scratch(r, tb, C, K), outLength], out, outLength, (pd, pf, pU, pS, pX) => {
+      this.ex.filter_transform(pf, r, C, K, 1, pU);
+      this.ex.conv_input_grad(pd, N, OH, OW, K, pU, C, r, padT, padL, H, W, tb, pS, pX);
+    });
+  }
+
+  /** out [r, r, C, K] = the filter gradient of `conv` given x and dy [N, OH, OW, K]. */
   filterGrad(x: Float32Array, [N, H, W, C]: Shape4, dy: Float32Array, [, OH, OW, K]: Shape4, r: number,
     padT: number, padL: number, out: Float32Array): void {
     check(r, C, K);
@@ -197,7 +210,7 @@ export class WinogradConv {
     });
   }
 
-  /** Like `conv` (not flipped) for one input channel, computed directly: filter [r, r, 1, K]. */
+  /** Like `conv` for one input channel, computed directly: filter [r, r, 1, K]. */
   conv1(x: Float32Array, [N, H, W, C]: Shape4, filter: Float32Array, r: number, K: number,
     padT: number, padL: number, OH: number, OW: number, out: Float32Array, finish: Finish = {}): void {
     checkDirect(r, C, K);

@@ -96,12 +96,12 @@ for (const build of ['relaxed', 'simd128'] as WinogradBuild[]) describe(`Winogra
       const dy = randomArray(N * OH * OW * K, 3);
 
       const y = new Float32Array(N * OH * OW * K);
-      w.conv(x, c.x, f, r, K, false, pad, pad, OH, OW, y);
+      w.conv(x, c.x, f, r, K, pad, pad, OH, OW, y);
       expectClose(y, directConv(x, c.x, f, r, K, pad, pad, OH, OW), 1e-5);
 
-      // Input gradient: dy convolved with the flipped filter, padded by r-1-pad.
+      // Input gradient: as a direct convolution, dy convolved with the flipped filter, padded by r-1-pad.
       const dx = new Float32Array(x.length);
-      w.conv(dy, [N, OH, OW, K], f, r, C, true, r - 1 - pad, r - 1 - pad, H, W, dx);
+      w.inputGrad(dy, [N, OH, OW, K], f, r, pad, pad, c.x, dx);
       const dxWant = directConv(dy, [N, OH, OW, K], flipFilter(f, r, C, K), r, C, r - 1 - pad, r - 1 - pad, H, W);
       expectClose(dx, dxWant, 1e-5);
 
@@ -133,17 +133,17 @@ for (const build of ['relaxed', 'simd128'] as WinogradBuild[]) describe(`Winogra
     const x = randomArray(2 * 10 * 10 * 8, 4);
     const f = randomArray(3 * 3 * 8 * 8, 5);
     const first = new Float32Array(2 * 8 * 8 * 8);
-    w.conv(x, [2, 10, 10, 8], f, 3, 8, false, 0, 0, 8, 8, first);
+    w.conv(x, [2, 10, 10, 8], f, 3, 8, 0, 0, 8, 8, first);
     const big = randomArray(8 * 28 * 28 * 32, 6);
-    w.conv(big, [8, 28, 28, 32], randomArray(5 * 5 * 32 * 32, 7), 5, 32, false, 0, 0, 24, 24, new Float32Array(8 * 24 * 24 * 32));
+    w.conv(big, [8, 28, 28, 32], randomArray(5 * 5 * 32 * 32, 7), 5, 32, 0, 0, 24, 24, new Float32Array(8 * 24 * 24 * 32));
     const again = new Float32Array(first.length);
-    w.conv(x, [2, 10, 10, 8], f, 3, 8, false, 0, 0, 8, 8, again);
+    w.conv(x, [2, 10, 10, 8], f, 3, 8, 0, 0, 8, 8, again);
     expect(again).toEqual(first);
   });
 
   it('refuses shapes it does not cover instead of computing garbage', () => {
     const x = randomArray(1 * 6 * 6 * 12, 8);
-    expect(() => w.conv(x, [1, 6, 6, 12], randomArray(9 * 12 * 4, 9), 3, 4, false, 0, 0, 4, 4, new Float32Array(64))).toThrow(
+    expect(() => w.conv(x, [1, 6, 6, 12], randomArray(9 * 12 * 4, 9), 3, 4, 0, 0, 4, 4, new Float32Array(64))).toThrow(
       /Winograd covers 3x3 and 5x5 filters from a multiple of 4 channels to a multiple of 8; got 3x3, 12 to 4/,
     );
   });
