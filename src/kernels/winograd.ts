@@ -9,7 +9,6 @@
  * module also has a direct convolution for a single input channel (the first
  * layer), where Winograd gains nothing and XNNPACK's path is slow.
  */
-import { WINOGRAD_RELAXED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './winogradWasm';
 
 /** The module's builds: SIMD128 everywhere wasm SIMD runs, relaxed SIMD (fused multiply-add) where that also does. */
 export type WinogradBuild = 'relaxed' | 'simd128';
@@ -132,8 +131,9 @@ export class WinogradConv {
 
   /** The relaxed-SIMD build where it runs, else the SIMD128 one; rejects without wasm SIMD. */
   static async load(build: WinogradBuild = relaxedSimdSupported() ? 'relaxed' : 'simd128'): Promise<WinogradConv> {
-    const base64 = build === 'relaxed' ? WINOGRAD_RELAXED_WASM_BASE64 : WINOGRAD_WASM_BASE64;
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    // Each build is a module of its own, so a page downloads only the one it runs.
+    const { WASM_BASE64 } = await (build === 'relaxed' ? import('./winogradWasmRelaxed') : import('./winogradWasmSimd128'));
+    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
     const { instance } = await WebAssembly.instantiate(bytes);
     return new WinogradConv(instance, build);
   }
