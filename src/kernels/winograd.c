@@ -34,7 +34,7 @@ static inline v4 madd(v4 a, v4 b, v4 c) { return __builtin_wasm_relaxed_madd_f32
 static inline v4 madd(v4 a, v4 b, v4 c) { return add(c, mul(a, b)); }
 #endif
 
-/* o[i*os] = sum_j M[i][j] d[j*s] for a constant matrix: unrolled, so the zero terms vanish. */
+/* o[i*os] = sum_j M[i][j] d[j*s] (with T, M transposed) for a constant matrix: unrolled, so the zero terms vanish. */
 #define MATVEC(M, ROWS, COLS, d, s, o, os, T)                                      \
   _Pragma("clang loop unroll(full)") for (int i_ = 0; i_ < ROWS; i_++) {          \
     v4 acc_ = wasm_f32x4_splat(-0.f);                                             \
@@ -127,22 +127,6 @@ static inline void a8(const v4 *g, int s, v4 *o, int os) {
   o[5 * os] = add(e1, f1);
   o[6 * os] = sub(e1, f1);
   o[7 * os] = g3;
-}
-
-/*
- * A forward pass's last step over y [rows][K], K a multiple of 4: plus the
- * bias (none if null), then max(y, 0) with relu; a pass of its own, as
- * branches in the transforms' inner loops cost more than it does.
- */
-static void finish(float *y, long rows, int K, const float *bias, int relu) {
-  if (!bias && !relu) return;
-  const v4 zero = wasm_f32x4_splat(0.f);
-  for (long i = 0; i < rows; i++, y += K)
-    for (int c = 0; c < K; c += 4) {
-      v4 v = wasm_v128_load(y + c);
-      if (bias) v = add(v, wasm_v128_load(bias + c));
-      wasm_v128_store(y + c, relu ? wasm_f32x4_max(v, zero) : v);
-    }
 }
 
 /*
@@ -457,7 +441,23 @@ void filter_untransform(const float *dU, int r, int C, int K, float *dg) {
   }
 }
 
-/* Floats of scratch conv_forward and conv_filter_grad need for blocks of tb tiles. */
+/*
+ * A forward pass's last step over y [rows][K], K a multiple of 4: plus the
+ * bias (none if null), then max(y, 0) with relu; a pass of its own, as
+ * branches in the transforms' inner loops cost more than it does.
+ */
+static void finish(float *y, long rows, int K, const float *bias, int relu) {
+  if (!bias && !relu) return;
+  const v4 zero = wasm_f32x4_splat(0.f);
+  for (long i = 0; i < rows; i++, y += K)
+    for (int c = 0; c < K; c += 4) {
+      v4 v = wasm_v128_load(y + c);
+      if (bias) v = add(v, wasm_v128_load(bias + c));
+      wasm_v128_store(y + c, relu ? wasm_f32x4_max(v, zero) : v);
+    }
+}
+
+/* Floats of scratch conv_forward, conv_input_grad and conv_filter_grad need for blocks of tb tiles. */
 EXPORT(conv_scratch)
 long conv_scratch(int r, int tb, int C, int K) { return (long)tile_of(r) * tile_of(r) * (plane(tb, C) + plane(tb, K)); }
 
