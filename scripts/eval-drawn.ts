@@ -1,5 +1,5 @@
 /**
- * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original|DIR] [--no-build] [--offline]
+ * npm run eval:drawn -- [--json] [--per-class N] [--model pretrained-modified|pretrained-original|DIR] [--no-build] [--offline [--keep-width]]
  *
  * Replays the real pen strokes of the UCI pen-based digits (7,494 digits by
  * 30 writers) with the mouse on the app's drawing pad in headless Chromium,
@@ -8,7 +8,8 @@
  * confusion matrix. All digits by default; --per-class N replays a sample.
  * --offline draws the strokes with the pad's rasteriser in Node instead (all
  * 7,494 in about 2 minutes, for quick experiments; the browser remains the reference);
- * only offline, --model also takes a model folder, to check a candidate before shipping it.
+ * only offline, --model also takes a model folder, to check a candidate before shipping it, and
+ * --keep-width switches the preprocessing's stroke-width normalisation off.
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,12 +23,13 @@ import { initNodeBackend } from '../src/node/nodeBackend';
 import { repoRoot, shippedModelsDir } from '../src/node/paths';
 import { launchChromium, replayDigit } from './lib/chromium';
 
-const { values } = parseCli('npm run eval:drawn -- [--json] [--per-class N] [--offline] [--model pretrained-modified|pretrained-original|DIR] [--no-build]', {
+const { values } = parseCli('npm run eval:drawn -- [--json] [--per-class N] [--offline [--keep-width]] [--model pretrained-modified|pretrained-original|DIR] [--no-build]', {
   json: { type: 'boolean', default: false },
   'per-class': { type: 'string' },
   model: { type: 'string' },
   'no-build': { type: 'boolean', default: false },
   offline: { type: 'boolean', default: false },
+  'keep-width': { type: 'boolean', default: false },
 });
 const log = (s: string) => values.json || console.error(s);
 const SLOTS = ['pretrained-modified', 'pretrained-original'];
@@ -37,6 +39,7 @@ const isSlot = SLOTS.includes(slot);
 if (!isSlot && !values.offline) {
   fail(`--model must be one of ${SLOTS.join(', ')}, or a model folder with --offline; got "${slot}"`);
 }
+if (values['keep-width'] && !values.offline) fail('--keep-width changes the offline rasteriser\'s preprocessing: add --offline (the page always normalises)');
 const all = loadPenDigits();
 const digits = values['per-class'] ? samplePerClass(all, intArg(values['per-class'], 'per-class', 20)) : all;
 
@@ -47,7 +50,7 @@ async function classifyOffline(): Promise<ReplayResult[]> {
   await initNodeBackend('wasm');
   const dir = isSlot ? join(shippedModelsDir, slot.replace('pretrained-', 'lenet5-')) : slot;
   const model = await loadModelFromFolder(dir);
-  return classifyRasterised(model, digits);
+  return classifyRasterised(model, digits, values['keep-width'] ? { strokeWidth: null } : undefined);
 }
 
 async function replayInBrowser(): Promise<ReplayResult[]> {
@@ -80,7 +83,7 @@ async function replayInBrowser(): Promise<ReplayResult[]> {
 
 const s = summarize(results);
 if (values.json) {
-  console.log(JSON.stringify({ model: slot, mode: values.offline ? 'offline' : 'browser', seconds: (Date.now() - t0) / 1000, ...s }));
+  console.log(JSON.stringify({ model: slot, mode: values.offline ? 'offline' : 'browser', keepWidth: values['keep-width'], seconds: (Date.now() - t0) / 1000, ...s }));
 } else {
   console.log(`${slot}: ${pct(s.accuracy)} of ${s.count} drawn digits read right${values.offline ? ' (offline rasteriser)' : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   console.log(`per class: ${s.perClass.map((c) => `${c.digit} ${pct(c.accuracy)}`).join(', ')}`);

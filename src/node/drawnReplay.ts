@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '../core/tf';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../core/data/mnist';
-import { topDigit } from '../core/drawing/digit';
+import { topDigit, type PreprocessOptions } from '../core/drawing/digit';
 import { parseUnipen, toPad, type PenDigit } from '../core/drawing/pendigits';
 import { drawOnPad, PAD_SIZE } from '../core/drawing/strokeRaster';
 import { repoRoot } from './paths';
@@ -24,13 +24,13 @@ export interface ReplayResult {
 }
 
 /** Classifies the digits as the pad would draw them, without a browser (batches of 256). */
-export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[]): ReplayResult[] {
+export function classifyRasterised(model: tf.LayersModel, digits: PenDigit[], opts?: PreprocessOptions): ReplayResult[] {
   const out: ReplayResult[] = [];
   for (let i = 0; i < digits.length; i += 256) {
     const chunk = digits.slice(i, i + 256);
     const x = new Float32Array(chunk.length * IMAGE_PIXELS);
     const empty = chunk.map((d, j) => {
-      const pre = drawOnPad(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))));
+      const pre = drawOnPad(d.strokes.map((s) => s.map((p) => toPad(p, PAD_SIZE))), opts);
       x.set(pre.pixels, j * IMAGE_PIXELS);
       return pre.empty;
     });

@@ -164,8 +164,13 @@ describe('npm run train / eval / predict', () => {
     const r = npm(['eval:drawn', '--', '--offline', '--per-class', '3', '--model', modelDir, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ model: modelDir, mode: 'offline', count: 30 });
+    expect(out).toMatchObject({ model: modelDir, mode: 'offline', keepWidth: false, count: 30 });
     expect(out.perClass).toHaveLength(10);
+    const kept = npm(['eval:drawn', '--', '--offline', '--keep-width', '--per-class', '3', '--model', modelDir, '--json']);
+    expect(JSON.parse(kept.stdout)).toMatchObject({ keepWidth: true, count: 30 });
+    const keptInPage = npm(['eval:drawn', '--', '--keep-width']);
+    expect(keptInPage.code).not.toBe(0);
+    expect(keptInPage.stderr).toMatch(/add --offline/);
     const browser = npm(['eval:drawn', '--', '--model', modelDir]);
     expect(browser.code).not.toBe(0);
     expect(browser.stderr).toMatch(/or a model folder with --offline/);

@@ -4,7 +4,7 @@
  * anti-aliased edges. Lets Node tools read thousands of pen digits in seconds;
  * the browser replay (npm run eval:drawn) remains the reference.
  */
-import { preprocessDrawing, type InkImage, type Preprocessed } from './digit';
+import { preprocessDrawing, type InkImage, type Preprocessed, type PreprocessOptions } from './digit';
 import type { PenPoint } from './pendigits';
 
 /** The drawing pad's side in CSS pixels. */
@@ -67,6 +67,6 @@ export function rasterStrokes(strokes: PenPoint[][], size: number, width: number
 }
 
 /** Strokes on the pad (pad coordinates), as the page would hand them to the model. */
-export function drawOnPad(strokes: PenPoint[][]): Preprocessed {
-  return preprocessDrawing(rasterStrokes(strokes, PAD_SIZE, PAD_BRUSH));
+export function drawOnPad(strokes: PenPoint[][], opts?: PreprocessOptions): Preprocessed {
+  return preprocessDrawing(rasterStrokes(strokes, PAD_SIZE, PAD_BRUSH), opts);
 }
