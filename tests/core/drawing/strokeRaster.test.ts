@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rasterStrokes, smoothPath } from '../../../src/core/drawing/strokeRaster';
+import { drawOnPad, rasterStrokes, smoothPath } from '../../../src/core/drawing/strokeRaster';
 
 describe('stroke rasteriser', () => {
   it('smooths through midpoints and keeps the end points', () => {
@@ -21,5 +21,14 @@ describe('stroke rasteriser', () => {
     const dot = rasterStrokes([[{ x: 32, y: 32 }]], 64, 10);
     expect(dot.ink[32 * 64 + 32]).toBe(1);
     expect(dot.ink.reduce((a, b) => a + b, 0)).toBeCloseTo(Math.PI * 25, -1);
+  });
+
+  it('draws on the pad with the preprocessing given: a small drawing keeps its fat strokes only with the width kept', () => {
+    const line = [[{ x: 140, y: 120 }, { x: 140, y: 160 }]]; // the 14 px brush on a 40 px stroke: 5 MNIST pixels wide
+    const ink = (p: Float32Array) => p.reduce((a, b) => a + b, 0);
+    const normalised = ink(drawOnPad(line).pixels);
+    const kept = ink(drawOnPad(line, { strokeWidth: null }).pixels);
+    expect(normalised).toBeGreaterThan(0);
+    expect(kept / normalised).toBeGreaterThan(1.5);
   });
 });
