@@ -1,7 +1,7 @@
 /**
  * npm run train -- --out DIR [--model modified|original] [--epochs N] [--batch 64] [--lr 1e-3]
  *                  [--schedule plateau|...] [--seed S] [--limit N] [--validation 5000] [--workers N]
- *                  [--no-augment | --augment reference|handwriting|styles|elastic|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES[,ELASTIC[,BASES[,OPEN_LOOPS]]]]]]
+ *                  [--no-augment | --augment reference|handwriting|styles|elastic|ROT,ZOOM,SHIFT[,SHEAR,THICK[,STYLES[,ELASTIC[,BASES[,OPEN_LOOPS[,SHORT_STEMS]]]]]]]
  *                  [--init MODEL_DIR [--extra DIGITS_FILE]] [--teacher MODEL_DIR ... [--distill 0.5] [--temperature 3]]
  *                  [--resume] [--force]
  *
@@ -133,17 +133,17 @@ function readExtra(file: string): MnistSet {
   return toMnistSet(train);
 }
 /**
- * --augment reference | handwriting | styles | elastic | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES[,ELASTIC[,BASES[,OPEN_LOOPS]]]]]
+ * --augment reference | handwriting | styles | elastic | ROTATION,ZOOM,SHIFT[,SHEAR,THICKNESS[,STYLES[,ELASTIC[,BASES[,OPEN_LOOPS[,SHORT_STEMS]]]]]]
  * (degrees, then fractions, elastic in pixels; e.g. 15,0.15,0.12 or 15,0.15,0.12,0.25,0.5,0.3).
  */
 function parseAugment(value: string | undefined): AugmentConfig {
   if (value === undefined) return DEFAULT_AUGMENT;
   if (Object.hasOwn(AUGMENT_PRESETS, value)) return AUGMENT_PRESETS[value as keyof typeof AUGMENT_PRESETS];
   const parts = value.split(',').map(Number);
-  if (![3, 5, 6, 7, 8, 9].includes(parts.length) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    fail(`--augment takes reference, handwriting, styles, elastic or rotation,zoom,shift[,shear,thickness[,styles[,elastic[,bases[,open-loops]]]]] (e.g. 15,0.15,0.12), got "${value}"`);
+  if (![3, 5, 6, 7, 8, 9, 10].includes(parts.length) || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    fail(`--augment takes reference, handwriting, styles, elastic or rotation,zoom,shift[,shear,thickness[,styles[,elastic[,bases[,open-loops[,short-stems]]]]]] (e.g. 15,0.15,0.12), got "${value}"`);
   }
-  const names = ['rotation', 'zoom', 'shift', 'shear', 'thickness', 'styles', 'elastic', 'bases', 'openLoops'] as const;
+  const names = ['rotation', 'zoom', 'shift', 'shear', 'thickness', 'styles', 'elastic', 'bases', 'openLoops', 'shortStems'] as const;
   return Object.fromEntries(parts.map((v, i) => [names[i], v])) as unknown as AugmentConfig;
 }
 

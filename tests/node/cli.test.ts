@@ -123,12 +123,12 @@ describe('npm run train / eval / predict', () => {
 
   it('train --teacher distills trained models into a new one (with every augmentation at once), and its log names them', () => {
     const out = join(dir, 'student');
-    const args = ['--model', 'original', '--epochs', '1', '--limit', '640', '--validation', '500', '--augment', '15,0.15,0.12,0.25,0.5,0.3,2,0.3,0.3', '--distill', '0.25', '--temperature', '2'];
+    const args = ['--model', 'original', '--epochs', '1', '--limit', '640', '--validation', '500', '--augment', '15,0.15,0.12,0.25,0.5,0.3,2,0.3,0.3,0.3', '--distill', '0.25', '--temperature', '2'];
     const r = npm(['train', '--', ...args, '--teacher', modelDir, '--teacher', tunedDir, '--out', out]);
     expect(r.code).toBe(0);
     const log = JSON.parse(readFileSync(join(out, 'training-log.json'), 'utf8'));
     expect(log.config.distill).toEqual({ weight: 0.25, temperature: 2 });
-    expect(log.config.augment).toMatchObject({ styles: 0.3, elastic: 2, bases: 0.3, openLoops: 0.3 });
+    expect(log.config.augment).toMatchObject({ styles: 0.3, elastic: 2, bases: 0.3, openLoops: 0.3, shortStems: 0.3 });
     expect(log.teachers.map((t: { dir: string }) => t.dir)).toEqual([modelDir, tunedDir]);
     expect(log.teachers[1].log.init).toBe(modelDir);
     const missing = npm(['train', '--', ...args, '--teacher', join(dir, 'nowhere'), '--out', join(dir, 'orphan')]);

@@ -4,7 +4,7 @@
  */
 import * as tf from '../tf';
 import { uniform, type Rng } from './rng';
-import { addStyleStrokes, randomBases, randomOpenLoops, randomStyles } from './styleStrokes';
+import { addStyleStrokes, randomBases, randomOpenLoops, randomShortStems, randomStyles } from './styleStrokes';
 import type { AugmentConfig } from './types';
 
 /**
@@ -135,7 +135,8 @@ export function augmentBatch(images: tf.Tensor4D, cfg: AugmentConfig, rng: Rng, 
   return tf.tidy(() => {
     const flagged = cfg.styles && labels ? addStyleStrokes(images, randomStyles(labels, cfg.styles, rng)) : images;
     const based = cfg.bases && labels ? addStyleStrokes(flagged, randomBases(labels, cfg.bases, rng)) : flagged;
-    const styled = cfg.openLoops && labels ? addStyleStrokes(based, randomOpenLoops(labels, cfg.openLoops, rng)) : based;
+    const opened = cfg.openLoops && labels ? addStyleStrokes(based, randomOpenLoops(labels, cfg.openLoops, rng)) : based;
+    const styled = cfg.shortStems && labels ? addStyleStrokes(opened, randomShortStems(labels, cfg.shortStems, rng)) : opened;
     const transforms = tf.tensor2d(randomTransforms(n, h, cfg, rng), [n, 8]);
     const turned = tf.image.transform(styled, transforms, 'bilinear', 'constant', 0);
     const moved = cfg.elastic ? displace(turned, randomElasticFields(n, h, cfg.elastic, rng)) : turned;

@@ -1,12 +1,12 @@
 /**
  * Digit styles MNIST barely has: the continental 1 (a flag running down-left
  * from the top of the stem) and 7 (a bar across the stem), the printed 1's
- * base, and the 9 whose loop is left open. MNIST was written by Americans; many
- * people elsewhere write these, and a model that never saw a flagged 1 reads it
- * as a 7. This adds (or for the 9, cuts) a stroke in a share of those digits of
- * a batch, on the backend: the anchor (top of the stem or loop, middle of the 7,
- * foot of the 1) is found from each image's own ink; JavaScript only draws four
- * or five numbers per image.
+ * base, the 9 whose loop is left open and the 4 whose stem stops short. MNIST
+ * was written by Americans; many people elsewhere write these, and a model that
+ * never saw a flagged 1 reads it as a 7. This adds (or for the 9 and 4, cuts) a
+ * stroke in a share of those digits of a batch, on the backend: the anchor (top
+ * of the stem or loop, middle of the 7, foot of the 1 or 4) is found from each
+ * image's own ink; JavaScript only draws four or five numbers per image.
  */
 import * as tf from '../tf';
 import type { Rng } from './rng';
@@ -15,6 +15,7 @@ import type { Rng } from './rng';
 const FLAG_DIGIT = 1;
 const BAR_DIGIT = 7;
 const OPEN_LOOP_DIGIT = 9;
+const SHORT_STEM_DIGIT = 4;
 /**
  * The flag of a continental 1: degrees below horizontal, and length in units of
  * the ink's height. Real flags are long and run well down; short, nearly level
@@ -114,6 +115,25 @@ export function randomOpenLoops(labels: ArrayLike<number>, p: number, rng: Rng):
     s.v0[i] = v - tilt;
     s.u1[i] = -0.15;
     s.v1[i] = v + tilt;
+  });
+}
+
+/**
+ * A shorter stem for a share `p` of the 4s: the foot of the stem cut away, so
+ * the bar sits low and the open top is most of the digit, as many people write
+ * a 4 in one stroke (and as a model that never saw one reads it: as a 6).
+ */
+export function randomShortStems(labels: ArrayLike<number>, p: number, rng: Rng): StyleParams {
+  return strokesForOneDigit(labels, p, rng, SHORT_STEM_DIGIT, (s, i, a, b, d) => {
+    s.radius[i] = 2.2 + 0.8 * d;
+    if (!s.on[i]) return;
+    // Up the stem from below its foot, leaning right as most stems do; it stops short of the bar.
+    const length = lerp(0.1, 0.22, a);
+    s.erase[i] = 1;
+    s.anchor[i] = 2;
+    s.v0[i] = 0.1;
+    s.u1[i] = lerp(-0.04, 0.12, b);
+    s.v1[i] = -length;
   });
 }
 

@@ -24,6 +24,8 @@ export interface AugmentConfig {
   bases?: number;
   /** Share of 9s given an open loop (a gap cut in its lower left); needs the labels. */
   openLoops?: number;
+  /** Share of 4s given a short stem (its foot cut away); needs the labels. */
+  shortStems?: number;
 }
 
 /** The reference recipe: rotation ±10°, zoom ±10%, shift ±10%. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../helpers/tf';
 import { augmentBatch } from '../../../src/core/train/augment';
 import { makeRng, type Rng } from '../../../src/core/train/rng';
-import { addStyleStrokes, FLAG, randomBases, randomOpenLoops, randomStyles, type StyleParams } from '../../../src/core/train/styleStrokes';
+import { addStyleStrokes, FLAG, randomBases, randomOpenLoops, randomShortStems, randomStyles, type StyleParams } from '../../../src/core/train/styleStrokes';
 import { useBackend } from '../../helpers/backend';
 
 beforeAll(() => useBackend('wasm'));
@@ -132,6 +132,24 @@ describe('continental 1 and 7 strokes', () => {
       expect(p.y).toBeLessThan(16);
     }
     for (let i = 0; i < 784; i++) expect(out[i]).toBeLessThanOrEqual(nine[i] + 1e-6);
+  });
+
+  it('cuts the foot off a 4\'s stem, and leaves its bar and open top', async () => {
+    expectShareOfOneDigit(randomShortStems, 4, 9);
+
+    // A 4: a left arm down columns 8-9 to the bar at row 15, the bar across to column 19, the stem down columns 18-19 from row 4 to row 23.
+    const four = new Float32Array(784);
+    for (let y = 4; y <= 23; y++) four[y * 28 + 18] = four[y * 28 + 19] = 1;
+    for (let y = 4; y <= 15; y++) four[y * 28 + 8] = four[y * 28 + 9] = 1;
+    for (let x = 8; x <= 19; x++) four[15 * 28 + x] = four[16 * 28 + x] = 1;
+    const out = (await addStyleStrokes(tf.tensor4d(four, [1, 28, 28, 1]), randomShortStems([4], 1, makeRng(10))).data()) as Float32Array;
+    const cut = added(out, four);
+    expect(cut.some((p) => p.y === 23)).toBe(true); // the foot is gone
+    for (const p of cut) {
+      expect(p.x).toBeGreaterThanOrEqual(17); // only the stem
+      expect(p.y).toBeGreaterThan(16); // below the bar
+    }
+    for (let i = 0; i < 784; i++) expect(out[i]).toBeLessThanOrEqual(four[i] + 1e-6);
   });
 
   it('draws no more random numbers for a run without bases than before', () => {
