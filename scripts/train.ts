@@ -218,9 +218,10 @@ const onEvent = (e: TrainEvent) => {
     const mean = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
     const eta = formatDuration(mean * (e.epochs - e.epoch));
     if (tty) process.stderr.write('\r\x1b[K');
+    // With --validation 0 there is no validation set to report on.
+    const val = Number.isFinite(e.valLoss) ? `val_loss ${e.valLoss.toFixed(4)} val_acc ${pct(e.valAccuracy)}  ` : '';
     console.error(
-      `epoch ${e.epoch}/${e.epochs}  loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}  ` +
-        `val_loss ${e.valLoss.toFixed(4)} val_acc ${pct(e.valAccuracy)}  lr ${e.learningRate.toExponential(1)}  ` +
+      `epoch ${e.epoch}/${e.epochs}  loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}  ${val}lr ${e.learningRate.toExponential(1)}  ` +
         `${e.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(e.seconds)}  ETA ${eta}`,
     );
   } else if (e.type === 'checkpoint') {

@@ -95,6 +95,11 @@ describe('npm run train / eval / predict', () => {
     const wrong = npm(['train', '--', '--model', 'modified', ...fineTune, '--out', join(dir, 'wrong')]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/does not fit the modified model/);
+    // On every training image there is no validation set, and its epoch line says nothing of one.
+    const all = npm(['train', '--', '--model', 'original', ...fineTune.map((a) => (a === '500' ? '0' : a)), '--out', join(dir, 'all')]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toMatch(/epoch 1\/1  loss \S+ acc \S+  lr /);
+    expect(all.stderr).not.toMatch(/NaN|val_/);
   }, 600_000);
 
   it('train --init --extra fine-tunes on a person\'s digits in either export format with the page\'s recipe', async () => {
